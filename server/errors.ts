@@ -1,0 +1,34 @@
+import { ERROR_CODES, type ErrorKey } from '../protocol/src/errors.ts';
+
+/** An expected failure with a stable key and a message that says what is wrong and what to do. */
+export class ColophonError extends Error {
+  readonly key: ErrorKey;
+  readonly data: unknown;
+  constructor(key: ErrorKey, message: string, options: { cause?: unknown; data?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ColophonError';
+    this.key = key;
+    this.data = options.data;
+  }
+  get rpcCode(): number {
+    return ERROR_CODES[this.key].code;
+  }
+}
+
+/** Converts anything thrown into a ColophonError, keeping the original as cause. */
+export function toColophonError(err: unknown, fallback: ErrorKey = 'INTERNAL'): ColophonError {
+  if (err instanceof ColophonError) return err;
+  const e = err as NodeJS.ErrnoException | undefined;
+  const detail = e?.message ?? String(err);
+  switch (e?.code) {
+    case 'ENOENT':
+      return new ColophonError('FILE_NOT_FOUND', `${detail}. Check the path and try again.`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new ColophonError('UNREADABLE', `${detail}. Check the file's permissions.`, { cause: err });
+    case 'EISDIR':
+      return new ColophonError('NOT_A_FILE', `${detail}. Pass a file, not a folder.`, { cause: err });
+    default:
+      return new ColophonError(fallback, detail, { cause: err });
+  }
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** A sibling temp name: same folder (so rename is atomic), hidden, and unique per call. */
+export function tempNameFor(finalPath: string): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Writes data to a temp name, fsyncs it, and renames it over the final name. */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempNameFor(finalPath);
+  try {
+    const fh = await fs.open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, finalPath);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Runs `produce(tmpPath)` and then renames the temp file into place; the temp is removed on failure. */
+export async function produceAtomic<T>(finalPath: string, produce: (tmpPath: string) => Promise<T>): Promise<T> {
+  const tmp = tempNameFor(finalPath);
+  try {
+    const result = await produce(tmp);
+    const fh = await fs.open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, finalPath);
+    return result;
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Removes temp files left by a crash (names from tempNameFor). */
+export async function sweepTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) removed += await sweepTempFiles(p);
+    else if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(e.name)) {
+      await fs.rm(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 const SIZE = 32;
 const KEEP = 8;
@@ -16,7 +16,7 @@ const COS: Float64Array = (() => {
  * compared with their median. Robust to resizing, recompression, mild colour change and small
  * overlays; not to mirroring, rotation or large crops.
  */
-export async function phash(input: Buffer | string | sharp.Sharp): Promise<string> {
+export async function phash(input: Buffer | string | Sharp): Promise<string> {
   const img = typeof input === 'string' || Buffer.isBuffer(input) ? sharp(input, { failOn: 'none' }) : input.clone();
   const { data } = await img
     .rotate()

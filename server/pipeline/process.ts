@@ -1,6 +1,23 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import sharp from 'sharp';
 import type { PreviewSettings, Profile } from '../../protocol/src/profile.ts';
-import type { AssetResult, ProcessReport, RenderContext, Source } from '../../protocol/src/results.ts';
+import type { AssetResult, Failure, Output, ProcessReport, RenderContext, Source } from '../../protocol/src/results.ts';
+import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
+import { classifyFile, type Classification } from './classify.ts';
+import { toFailure } from './failure.ts';
+import { expandInputs } from './inputs.ts';
+import { readReusable, writeManifest, type Manifest } from './manifest.ts';
+import { describeOutput, writeMaster, writePreview } from './outputs.ts';
+import { phash } from './phash.ts';
+import { pixelSource } from './pixels.ts';
+import { renderPreview, type PixelSource } from './preview.ts';
+import { planPreview } from './preview-plan.ts';
+import { looksCameraMade, rightsFromProfile } from './stamp.ts';
 
 /** What one processing request asks for. */
 export interface ProcessRequest {
@@ -26,13 +43,183 @@ export interface PipelineEnv {
 
 export type ProgressFn = (done: number, total: number, current?: string) => void;
 
+const PIPELINE_VERSION = 1;
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new ColophonError('CANCELLED', 'Processing was cancelled before this file finished; nothing was left half-written.');
+}
+
+async function assertReadable(file: string): Promise<void> {
+  const fh = await fs.open(file, 'r');
+  await fh.close();
+}
+
 /** SPEC §4 on one file: classify → stamp → preview → hash → write → record. Throws ColophonError. */
-export declare function processFile(inputPath: string, req: ProcessRequest, env: PipelineEnv): Promise<AssetResult>;
+export async function processFile(inputPath: string, req: ProcessRequest, env: PipelineEnv): Promise<AssetResult> {
+  const input = path.resolve(inputPath);
+  checkAbort(req.signal);
+  const before = await fs.stat(input);
+  if (before.isDirectory()) throw new ColophonError('NOT_A_FILE', `${inputPath} is a folder; pass a file.`);
+  await assertReadable(input);
+  const cls = await classifyFile(input, req.source);
+  const { sha256, bytes } = await sha256File(input);
+  const after = await fs.stat(input);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    throw new ColophonError('CHANGED_WHILE_READING', `${inputPath} changed while it was being read. Wait until it is fully written, then process it again.`);
+  }
+  const display = req.display != null ? await loadDisplay(req.display) : null;
+  const { plan, reason } = planPreview(cls, req, env.profile, display != null);
+  const assetId = sha256.slice(0, 16);
+  const name = path.basename(input);
+  const privDir = path.join(env.outRoot, 'private', assetId);
+  const pubDir = path.join(env.outRoot, 'public', assetId);
+  const { profile } = env;
+  const fingerprint = sha256Hex(canonicalJson({
+    v: PIPELINE_VERSION, sha256, name, kind: cls.kind, role: cls.role, display: display?.sha256, plan,
+    rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement],
+  }));
+
+  const reused = await readReusable(privDir, fingerprint);
+  if (reused != null) return reuse(reused, privDir, req, env);
+
+  checkAbort(req.signal);
+  const rights = rightsFromProfile(profile, cls.raster === 'sharp' && (await looksCameraMade(input)) ? 'digitalCapture' : 'digitalCreation');
+  const warnings = [...cls.warnings, ...(display?.cls.warnings ?? [])];
+  if (reason != null) warnings.push(reason);
+
+  // Pixels first: a file whose picture cannot be decoded fails before anything is written.
+  const pixels = display != null ? display.pixels : await pixelSource(input, cls);
+  const inputPhash = pixels != null ? await inputHash(pixels.src, inputPath) : undefined;
+  const preview = plan != null && pixels != null ? await renderPreview(pixels.src, plan, inputPath) : null;
+  const width = cls.width ?? pixels?.width;
+  const height = cls.height ?? pixels?.height;
+
+  checkAbort(req.signal);
+  await fs.mkdir(privDir, { recursive: true });
+  const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height });
+  warnings.push(...master.warnings);
+  const outputs: Output[] = [...master.outputs];
+  if (preview != null && plan != null) {
+    checkAbort(req.signal);
+    await fs.mkdir(pubDir, { recursive: true });
+    const stem = path.basename(name, path.extname(name));
+    const dest = path.join(pubDir, `${stem}.preview.${plan.format === 'webp' ? 'webp' : 'jpg'}`);
+    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights)));
+    outputs.unshift(await describeOutput(dest, {
+      visibility: 'public', purpose: 'preview', metadata: 'embedded',
+      width: preview.width, height: preview.height, phash: await phash(preview.buffer),
+    }));
+  }
+
+  const result: AssetResult = {
+    assetId,
+    source: req.source,
+    input: {
+      path: input, sha256, bytes, kind: cls.kind, sourceRich: cls.sourceRich, format: cls.format,
+      ...(cls.role != null ? { role: cls.role } : {}),
+      ...(width != null ? { width } : {}),
+      ...(height != null ? { height } : {}),
+      ...(inputPhash != null ? { phash: inputPhash } : {}),
+    },
+    outputs,
+    warnings: [...new Set(warnings)],
+    ledgerSeq: null,
+  };
+  checkAbort(req.signal);
+  if (env.ledger != null) result.ledgerSeq = (await env.ledger.append('asset.recorded', ledgerData(result, env.profile, req))).seq;
+  const manifest: Manifest = { manifestVersion: 1, fingerprint, recordedAt: new Date().toISOString(), result };
+  if (req.context != null) manifest.context = req.context;
+  result.outputs.push(await writeManifest(privDir, manifest));
+  return result;
+}
+
+/** A repeat of an already-processed asset: nothing is rewritten; it is recorded once if it never was. */
+async function reuse(m: Manifest, privDir: string, req: ProcessRequest, env: PipelineEnv): Promise<AssetResult> {
+  let result = m.result;
+  if (env.ledger != null && result.ledgerSeq == null) {
+    result = { ...result, ledgerSeq: (await env.ledger.append('asset.recorded', ledgerData(result, env.profile, req))).seq };
+    m = { ...m, result };
+  }
+  const manifestOut = await writeManifestIfChanged(privDir, m, result !== m.result || result.ledgerSeq !== m.result.ledgerSeq);
+  return { ...result, outputs: [...result.outputs, manifestOut] };
+}
+
+async function writeManifestIfChanged(privDir: string, m: Manifest, changed: boolean): Promise<Output> {
+  if (changed) return writeManifest(privDir, m);
+  return describeOutput(path.join(privDir, 'manifest.json'), { visibility: 'private', purpose: 'manifest', metadata: 'none' });
+}
+
+function ledgerData(r: AssetResult, profile: Profile, req: ProcessRequest): Record<string, unknown> {
+  return {
+    assetId: r.assetId,
+    source: req.source,
+    input: r.input,
+    outputs: r.outputs.map((o) => ({ path: o.path, visibility: o.visibility, purpose: o.purpose, sha256: o.sha256, bytes: o.bytes, ...(o.phash != null ? { phash: o.phash } : {}) })),
+    creator: profile.creator,
+    licence: profile.licence,
+    dataMining: profile.dataMining,
+    noticeVersion: profile.noticeVersion,
+    termsVersion: profile.termsVersion,
+    ...(req.context != null ? { context: req.context } : {}),
+    ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+  };
+}
+
+async function inputHash(src: PixelSource, label: string): Promise<string> {
+  try {
+    return await phash(toSharpInput(src));
+  } catch (err) {
+    const detail = String((err as Error).message).split('\n')[0]!.replace(/^Vips\w*: /, '');
+    throw new ColophonError('CORRUPT_FILE', `${label}: the picture data cannot be decoded (${detail}). The file is damaged or truncated; export it again.`, { cause: err });
+  }
+}
+
+function toSharpInput(src: PixelSource): Parameters<typeof phash>[0] {
+  if ('file' in src) return src.file;
+  return sharpRaw(src);
+}
+
+function sharpRaw(src: { raw: Buffer; width: number; height: number }) {
+  return sharp(src.raw, { raw: { width: src.width, height: src.height, channels: 3 } });
+}
+
+async function loadDisplay(display: string): Promise<{ cls: Classification; sha256: string; pixels: NonNullable<Awaited<ReturnType<typeof pixelSource>>> }> {
+  const file = path.resolve(display);
+  const cls = await classifyFile(file, 'f12');
+  const pixels = await pixelSource(file, cls);
+  if (pixels == null) {
+    throw new ColophonError('UNSUPPORTED_FORMAT', `the display rendition ${display} is a ${cls.format} file, not an image; pass a PNG, JPEG, TIFF or EXR.`);
+  }
+  return { cls, sha256: (await sha256File(file)).sha256, pixels };
+}
 
 /** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */
-export declare function processPaths(
+export async function processPaths(
   paths: string[],
   req: ProcessRequest,
   env: PipelineEnv,
   onProgress?: ProgressFn,
-): Promise<ProcessReport>;
+): Promise<ProcessReport> {
+  const { files, errors } = await expandInputs(paths, env.outRoot);
+  const results: Array<AssetResult | null> = files.map(() => null);
+  const failures: Array<Failure | null> = files.map(() => null);
+  const queue = new PQueue({ concurrency: Math.max(1, Math.min(4, os.availableParallelism())) });
+  let done = 0;
+  onProgress?.(0, files.length);
+  await Promise.all(
+    files.map((file, i) =>
+      queue.add(async () => {
+        try {
+          results[i] = await processFile(file, req, env);
+        } catch (err) {
+          failures[i] = toFailure(file, err);
+        }
+        onProgress?.(++done, files.length, file);
+      }),
+    ),
+  );
+  return {
+    results: results.filter((r): r is AssetResult => r != null),
+    errors: [...errors, ...failures.filter((f): f is Failure => f != null)],
+  };
+}

@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** A sibling temp name: same folder (so rename is atomic), hidden, and unique per call. */
+/**
+ * A sibling temp name: same folder (so rename is atomic), hidden, unique per call, and ending in the
+ * final name's extension (exiftool decides how to write a file from its extension).
+ */
 export function tempNameFor(finalPath: string): string {
-  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  const base = path.basename(finalPath);
+  return path.join(path.dirname(finalPath), `.${base}.${randomBytes(6).toString('hex')}.tmp${path.extname(base)}`);
 }
+
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp(\.[^.]*)?$/;
 
 /** Writes data to a temp name, fsyncs it, and renames it over the final name. */
 export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
@@ -56,7 +62,7 @@ export async function sweepTempFiles(dir: string): Promise<number> {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) removed += await sweepTempFiles(p);
-    else if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(e.name)) {
+    else if (TEMP_NAME.test(e.name)) {
       await fs.rm(p, { force: true });
       removed++;
     }

@@ -1,0 +1,186 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import yauzl from 'yauzl';
+import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
+import { ColophonError } from '../errors.ts';
+import { compressedBlendHeader, validatePlainBlend } from './blend.ts';
+import { readExrHeader, type ExrInfo } from './exr-header.ts';
+import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
+import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
+
+export const LIMITS = {
+  /** sharp's own default: 16384 × 16384. */
+  maxImagePixels: 16384 * 16384,
+  /** EXR/HDR decode to 16-byte float pixels in memory: about 640 MB at this size. */
+  maxFloatPixels: 40_000_000,
+  maxZipEntries: 10_000,
+};
+
+export interface Classification {
+  kind: Kind;
+  role?: TextureRole;
+  sourceRich: boolean;
+  /** The content's format (from magic bytes), e.g. jpeg, png, exr, blend-zstd. */
+  format: string;
+  width?: number;
+  height?: number;
+  /** Can sharp (or our EXR/HDR decoder) read pixels from it? */
+  raster: 'sharp' | 'exr' | 'hdr' | null;
+  exr?: ExrInfo;
+  warnings: string[];
+}
+
+const SHARP_FORMATS = new Set<SniffedFormat>(['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heif']);
+const PRESENTATION_SOURCES = new Set<Source>(['f12', 'animation', 'export']);
+
+/** Classifies a file by content (magic bytes) first, then by name tokens and image shape. */
+export async function classifyFile(file: string, source: Source = 'cli'): Promise<Classification> {
+  const st = await fs.stat(file);
+  if (st.isDirectory()) throw new ColophonError('NOT_A_FILE', `${file} is a folder; pass a file (or use \`colophon process\` on the folder to walk it).`);
+  if (!st.isFile()) throw new ColophonError('NOT_A_FILE', `${file} is not a regular file (device, socket or pipe); pass a file.`);
+  if (st.size === 0) throw new ColophonError('EMPTY_FILE', `${file} is empty (0 bytes). The export or copy probably failed; write it again.`);
+  const head = await readHead(file);
+  let format = sniff(head);
+  const ext = path.extname(file).slice(1).toLowerCase();
+  const claimed = EXTENSION_FORMATS[ext];
+  const warnings: string[] = [];
+  const stem = path.basename(file, path.extname(file));
+
+  if (format === 'gzip' || format === 'zstd') {
+    const blend = await compressedBlendHeader(file, format);
+    if (blend != null) format = format === 'gzip' ? 'blend-gzip' : 'blend-zstd';
+  }
+  if ((format === 'text' || format === 'unknown') && claimed != null && isRasterClaim(claimed)) {
+    throw new ColophonError(
+      'UNSUPPORTED_FORMAT',
+      `${file} is named .${ext} but its content is ${format === 'text' ? 'text' : 'not any known image format'}. It was probably saved or renamed wrongly; re-export the image.`,
+    );
+  }
+  if (claimed != null && isRasterClaim(claimed) && isRasterClaim(format) && claimed !== format && !(claimed === 'heif' && format === 'avif')) {
+    warnings.push(`named .${ext} but the content is ${format.toUpperCase()}; processed as ${format.toUpperCase()}`);
+  }
+
+  if (SHARP_FORMATS.has(format)) return classifyRaster(file, stem, format, source, warnings);
+  if (format === 'exr') {
+    const exr = await readExrHeader(file);
+    checkPixels(file, exr.width, exr.height, LIMITS.maxFloatPixels);
+    const base = { format, width: exr.width, height: exr.height, raster: 'exr' as const, exr, warnings, sourceRich: true };
+    if (isLatLong(exr.width, exr.height)) return { ...base, kind: 'hdri' };
+    const role = roleFromName(stem);
+    if (role != null && !PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'texture', role };
+    return { ...base, kind: 'render' };
+  }
+  if (format === 'hdr') return { kind: 'hdri', sourceRich: true, format, raster: 'hdr', warnings };
+  if (format === 'blend') {
+    await validatePlainBlend(file);
+    return { kind: 'blend', sourceRich: true, format, raster: null, warnings };
+  }
+  if (format === 'blend-gzip' || format === 'blend-zstd') return { kind: 'blend', sourceRich: true, format, raster: null, warnings };
+  if (format === 'zip') return classifyZip(file, ext, warnings);
+  if (['fbx', 'glb', 'usdc', 'usda', 'abc', 'ply', 'stl-ascii'].includes(format)) {
+    return { kind: 'model', sourceRich: true, format: format === 'stl-ascii' ? 'stl' : format, raster: null, warnings };
+  }
+  if (['mp4', 'mov', 'mkv', 'avi'].includes(format)) return { kind: 'video', sourceRich: false, format, raster: null, warnings };
+  if (['bmp', 'psd'].includes(format)) return { kind: roleFromName(stem) != null ? 'texture' : 'other', role: roleFromName(stem), sourceRich: true, format, raster: null, warnings: [...warnings, `${format.toUpperCase()} is kept private with a sidecar; no preview is made from it`] };
+  // Formats with no reliable magic: trust the extension only when the content is plausible for it.
+  if (claimed === 'obj' || claimed === 'gltf' || claimed === 'stl') {
+    // Binary STL has no magic bytes; OBJ and glTF are text.
+    const plausible = claimed === 'stl' || format === 'text';
+    if (plausible) return { kind: 'model', sourceRich: true, format: claimed, raster: null, warnings };
+  }
+  if (claimed === 'tga') {
+    return { kind: roleFromName(stem) != null ? 'texture' : 'other', role: roleFromName(stem), sourceRich: true, format: 'tga', raster: null, warnings };
+  }
+  return { kind: 'other', sourceRich: true, format: format === 'unknown' ? (ext || 'unknown') : format, raster: null, warnings };
+}
+
+function isRasterClaim(f: string): boolean {
+  return ['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heif', 'exr', 'hdr', 'bmp', 'tga'].includes(f);
+}
+
+function isLatLong(w: number, h: number): boolean {
+  return h > 0 && Math.abs(w / h - 2) < 0.02;
+}
+
+function checkPixels(file: string, w: number, h: number, limit: number): void {
+  if (w * h > limit) {
+    throw new ColophonError(
+      'TOO_LARGE',
+      `${file} claims ${w}×${h} pixels (${(w * h / 1e6).toFixed(0)} megapixels), above the ${(limit / 1e6).toFixed(0)}-megapixel limit. Reduce it before processing, or check that the file is not damaged.`,
+    );
+  }
+}
+
+async function classifyRaster(file: string, stem: string, format: SniffedFormat, source: Source, warnings: string[]): Promise<Classification> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ColophonError('CORRUPT_FILE', `${file} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}). It is damaged or truncated; export it again.`, { cause: err });
+  }
+  const swap = (meta.orientation ?? 1) >= 5;
+  const width = swap ? meta.height : meta.width;
+  const height = swap ? meta.width : meta.height;
+  if (width == null || height == null) throw new ColophonError('CORRUPT_FILE', `${file} has no image dimensions; it is damaged.`);
+  checkPixels(file, width, height, LIMITS.maxImagePixels);
+  const base = { format, width, height, raster: 'sharp' as const, warnings };
+  const role = roleFromName(stem);
+  if (role != null && !PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'texture', role, sourceRich: true };
+  if (PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'render', sourceRich: false };
+  if (format === 'jpeg' || format === 'png' || format === 'webp' || format === 'tiff') {
+    if (isLatLong(width, height) && (meta.depth === 'ushort' || meta.depth === 'float')) return { ...base, kind: 'hdri', sourceRich: true };
+    if (await contentSaysNormalMap(file)) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
+  }
+  return { ...base, kind: 'render', sourceRich: false };
+}
+
+async function contentSaysNormalMap(file: string): Promise<boolean> {
+  try {
+    const stats = await sharp(file).resize(64, 64, { fit: 'fill' }).removeAlpha().toColourspace('srgb').stats();
+    const ch = stats.channels;
+    if (ch.length < 3) return false;
+    return looksLikeNormalMap({
+      mean: [ch[0]!.mean, ch[1]!.mean, ch[2]!.mean],
+      stdev: [ch[0]!.stdev, ch[1]!.stdev, ch[2]!.stdev],
+    });
+  } catch {
+    return false;
+  }
+}
+
+const IMAGE_EXT = /\.(png|jpe?g|tiff?|exr|hdr|tga|webp|bmp|psd)$/i;
+
+async function classifyZip(file: string, ext: string, warnings: string[]): Promise<Classification> {
+  const names = await listZipEntries(file);
+  const files = names.filter((n) => !n.endsWith('/'));
+  if (ext === 'usdz') return { kind: 'model', sourceRich: true, format: 'usdz', raster: null, warnings };
+  const images = files.filter((n) => IMAGE_EXT.test(n)).length;
+  const kind: Kind = files.length > 0 && images * 2 >= files.length ? 'texture-pack' : 'other';
+  return { kind, sourceRich: true, format: 'zip', raster: null, warnings };
+}
+
+/** Entry names from the central directory only (nothing is extracted). */
+export function listZipEntries(file: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) => {
+      if (err != null || zip == null) {
+        reject(new ColophonError('CORRUPT_FILE', `${file} is not a readable zip archive (${err?.message ?? 'unknown error'}). It is damaged or truncated.`, { cause: err }));
+        return;
+      }
+      if (zip.entryCount > LIMITS.maxZipEntries) {
+        zip.close();
+        reject(new ColophonError('TOO_LARGE', `${file} has ${zip.entryCount} entries, above the limit of ${LIMITS.maxZipEntries}.`));
+        return;
+      }
+      const names: string[] = [];
+      zip.on('entry', (e: yauzl.Entry) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve(names));
+      zip.on('error', (e: Error) => reject(new ColophonError('CORRUPT_FILE', `${file}: ${e.message}`, { cause: e })));
+      zip.readEntry();
+    });
+  });
+}

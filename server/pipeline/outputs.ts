@@ -1,0 +1,64 @@
+import fs from 'node:fs/promises';
+import type { Output } from '../../protocol/src/results.ts';
+import { ColophonError } from '../errors.ts';
+import { produceAtomic } from '../util/atomic.ts';
+import { sha256File } from '../util/hash.ts';
+import { EMBEDDABLE, embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
+
+type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string };
+
+/** Hashes a finished output file and describes it for the results. */
+export async function describeOutput(file: string, d: Describe): Promise<Output> {
+  const { sha256, bytes } = await sha256File(file);
+  const out: Output = { path: file, visibility: d.visibility, purpose: d.purpose, sha256, bytes, metadata: d.metadata };
+  if (d.width != null) out.width = d.width;
+  if (d.height != null) out.height = d.height;
+  if (d.phash != null) out.phash = d.phash;
+  return out;
+}
+
+/**
+ * The private master: a stamped copy where the format can carry XMP, else a byte-identical copy plus a
+ * `.xmp` sidecar. The copy is checked against the input's hash before stamping, so a file that changed
+ * while it was being read is caught rather than recorded under the wrong hash.
+ */
+export async function writeMaster(
+  input: string,
+  inputSha: string,
+  format: string,
+  dest: string,
+  rights: RightsStamp,
+  dims: { width?: number; height?: number },
+): Promise<{ outputs: Output[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const embed = EMBEDDABLE.has(format);
+  await produceAtomic(dest, async (tmp) => {
+    await fs.copyFile(input, tmp);
+    await fs.chmod(tmp, 0o644); // copyFile keeps the source's mode; outputs must stay writable for the artist
+    const { sha256 } = await sha256File(tmp);
+    if (sha256 !== inputSha) {
+      throw new ColophonError('CHANGED_WHILE_READING', `${input} changed while it was being processed (its content no longer matches the hash taken a moment ago). Wait until the file is fully written and process it again.`);
+    }
+    if (embed) warnings.push(...(await embedStamp(tmp, format, rights)));
+  });
+  const outputs = [await describeOutput(dest, { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', ...dims })];
+  if (!embed) {
+    const sidecar = `${dest}.xmp`;
+    await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights));
+    outputs.push(await describeOutput(sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
+  }
+  return { outputs, warnings };
+}
+
+/** Writes an encoded preview, stamps it, verifies the stamp, then moves it into place. */
+export async function writePreview(
+  buffer: Buffer,
+  format: 'jpeg' | 'webp',
+  dest: string,
+  rights: RightsStamp,
+): Promise<string[]> {
+  return produceAtomic(dest, async (tmp) => {
+    await fs.writeFile(tmp, buffer);
+    return embedStamp(tmp, format, rights);
+  });
+}

@@ -1,0 +1,64 @@
+import sharp, { type Sharp } from 'sharp';
+import { ColophonError } from '../errors.ts';
+import { LIMITS } from './classify.ts';
+import { watermarkSvg, type Placement } from './watermark.ts';
+
+// Previews are one-shot; libvips' file cache would only hold handles on files Blender may be rewriting.
+sharp.cache({ files: 0 });
+
+export interface PreviewPlan {
+  longEdge: number;
+  format: 'jpeg' | 'webp';
+  quality: number;
+  watermarkText: string;
+  placement: Placement;
+  opacity: number;
+}
+
+/** Pixels to derive a preview from: a file sharp reads, or already-decoded 8-bit sRGB RGB. */
+export type PixelSource = { file: string } | { raw: Buffer; width: number; height: number };
+
+export interface RenderedPreview {
+  buffer: Buffer;
+  width: number;
+  height: number;
+}
+
+function open(src: PixelSource): Sharp {
+  if ('file' in src) return sharp(src.file, { limitInputPixels: LIMITS.maxImagePixels, failOn: 'error' });
+  return sharp(src.raw, { raw: { width: src.width, height: src.height, channels: 3 } });
+}
+
+/**
+ * orientation → downscale (never enlarge) → 8-bit sRGB → watermark → encode. sharp writes no source metadata
+ * (EXIF, GPS, maker notes, PNG text chunks, ICC) unless asked, so nothing of the source's tags survives.
+ */
+export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: string): Promise<RenderedPreview> {
+  try {
+    const { data, info } = await open(src)
+      .rotate()
+      .resize({ width: plan.longEdge, height: plan.longEdge, fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .flatten({ background: '#ffffff' })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const svg = watermarkSvg(plan.watermarkText, info.width, info.height, plan.placement, plan.opacity);
+    let img = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    if (svg != null) img = img.composite([{ input: svg, top: 0, left: 0 }]);
+    const buffer =
+      plan.format === 'webp'
+        ? await img.webp({ quality: plan.quality }).toBuffer()
+        : await img.jpeg({ quality: plan.quality, mozjpeg: true }).toBuffer();
+    return { buffer, width: info.width, height: info.height };
+  } catch (err) {
+    throw new ColophonError(
+      'CORRUPT_FILE',
+      `${label}: the picture data cannot be decoded (${firstLine(err)}). The file is damaged or truncated; export it again.`,
+      { cause: err },
+    );
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error).message ?? err).split('\n')[0]!.replace(/^Vips\w*: /, '');
+}

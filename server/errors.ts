@@ -22,10 +22,10 @@ export function toColophonError(err: unknown, fallback: ErrorKey = 'INTERNAL'): 
   const detail = e?.message ?? String(err);
   switch (e?.code) {
     case 'ENOENT':
-      return new ColophonError('FILE_NOT_FOUND', `${detail}. Check the path and try again.`, { cause: err });
+      return new ColophonError('FILE_NOT_FOUND', `${e?.path ?? detail} does not exist. Check the path and try again.`, { cause: err });
     case 'EACCES':
     case 'EPERM':
-      return new ColophonError('UNREADABLE', `${detail}. Check the file's permissions.`, { cause: err });
+      return new ColophonError('UNREADABLE', `${e?.path ?? detail} cannot be read (permission denied). Check the file's permissions.`, { cause: err });
     case 'EISDIR':
       return new ColophonError('NOT_A_FILE', `${detail}. Pass a file, not a folder.`, { cause: err });
     default:

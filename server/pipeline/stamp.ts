@@ -119,7 +119,8 @@ export async function writeSidecar(file: string, r: RightsStamp): Promise<void> 
   await verifyStamp(file, r, false);
 }
 
-async function writeChecked(file: string, tags: WriteTags): Promise<void> {
+/** Writes tags; any exiftool warning (e.g. a value it could not convert and silently dropped) is a failure. */
+export async function writeChecked(file: string, tags: WriteTags): Promise<void> {
   let res: { warnings?: string[] };
   try {
     res = await getExifTool().write(file, tags, { useMWG: false, writeArgs: ['-overwrite_original'] });

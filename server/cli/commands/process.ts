@@ -29,7 +29,7 @@ export function registerProcess(program: Command): void {
       }
       const services = await openServices();
       try {
-        if (!flags.json) for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
+        for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
         const outRoot = path.resolve(flags.out ?? services.profile.output.root);
         const report = await processPaths(
           inputs,

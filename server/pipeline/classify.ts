@@ -130,9 +130,15 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
   if (PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'render', sourceRich: false };
   if (format === 'jpeg' || format === 'png' || format === 'webp' || format === 'tiff') {
     if (isLatLong(width, height) && (meta.depth === 'ushort' || meta.depth === 'float')) return { ...base, kind: 'hdri', sourceRich: true };
-    if (await contentSaysNormalMap(file)) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
+    // Only texture-shaped pictures (square or power-of-two sides) are worth decoding to look for a normal map.
+    if (textureShaped(width, height) && (await contentSaysNormalMap(file))) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
   }
   return { ...base, kind: 'render', sourceRich: false };
+}
+
+function textureShaped(w: number, h: number): boolean {
+  const pow2 = (n: number) => (n & (n - 1)) === 0;
+  return w === h || (pow2(w) && pow2(h));
 }
 
 async function contentSaysNormalMap(file: string): Promise<boolean> {

@@ -22,6 +22,8 @@ export interface RenderedPreview {
   buffer: Buffer;
   width: number;
   height: number;
+  /** The downscaled picture before the watermark (8-bit RGB), for hashing the input without decoding it again. */
+  clean: { raw: Buffer; width: number; height: number };
 }
 
 function open(src: PixelSource): Sharp {
@@ -40,6 +42,7 @@ export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: 
       .resize({ width: plan.longEdge, height: plan.longEdge, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
       .flatten({ background: '#ffffff' })
+      .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     const svg = watermarkSvg(plan.watermarkText, info.width, info.height, plan.placement, plan.opacity);
@@ -49,7 +52,7 @@ export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: 
       plan.format === 'webp'
         ? await img.webp({ quality: plan.quality }).toBuffer()
         : await img.jpeg({ quality: plan.quality, mozjpeg: true }).toBuffer();
-    return { buffer, width: info.width, height: info.height };
+    return { buffer, width: info.width, height: info.height, clean: { raw: data, width: info.width, height: info.height } };
   } catch (err) {
     throw new ColophonError(
       'CORRUPT_FILE',

@@ -44,6 +44,7 @@ export interface PipelineEnv {
 export type ProgressFn = (done: number, total: number, current?: string) => void;
 
 const PIPELINE_VERSION = 1;
+const PRESENTATION = new Set<Source>(['f12', 'animation', 'export']);
 
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ColophonError('CANCELLED', 'Processing was cancelled before this file finished; nothing was left half-written.');
@@ -61,26 +62,29 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
   const before = await fs.stat(input);
   if (before.isDirectory()) throw new ColophonError('NOT_A_FILE', `${inputPath} is a folder; pass a file.`);
   await assertReadable(input);
-  const cls = await classifyFile(input, req.source);
   const { sha256, bytes } = await sha256File(input);
   const after = await fs.stat(input);
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
     throw new ColophonError('CHANGED_WHILE_READING', `${inputPath} changed while it was being read. Wait until it is fully written, then process it again.`);
   }
-  const display = req.display != null ? await loadDisplay(req.display) : null;
-  const { plan, reason } = planPreview(cls, req, env.profile, display != null);
   const assetId = sha256.slice(0, 16);
   const name = path.basename(input);
   const privDir = path.join(env.outRoot, 'private', assetId);
   const pubDir = path.join(env.outRoot, 'public', assetId);
   const { profile } = env;
+  const displaySha = req.display != null ? await displayHash(req.display) : undefined;
+  // Everything that decides the outputs; the same fingerprint means the earlier outputs can be reused as they are.
   const fingerprint = sha256Hex(canonicalJson({
-    v: PIPELINE_VERSION, sha256, name, kind: cls.kind, role: cls.role, display: display?.sha256, plan,
+    v: PIPELINE_VERSION, sha256, name, presentation: PRESENTATION.has(req.source), display: displaySha,
+    publicPreview: req.publicPreview ?? 'auto', previewRequest: req.preview, preview: profile.preview,
     rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement],
   }));
-
   const reused = await readReusable(privDir, fingerprint);
   if (reused != null) return reuse(reused, privDir, req, env);
+
+  const cls = await classifyFile(input, req.source);
+  const display = req.display != null ? await loadDisplay(req.display) : null;
+  const { plan, reason } = planPreview(cls, req, env.profile, display != null);
 
   checkAbort(req.signal);
   const rights = rightsFromProfile(profile, cls.raster === 'sharp' && (await looksCameraMade(input)) ? 'digitalCapture' : 'digitalCreation');
@@ -89,8 +93,8 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
 
   // Pixels first: a file whose picture cannot be decoded fails before anything is written.
   const pixels = display != null ? display.pixels : await pixelSource(input, cls);
-  const inputPhash = pixels != null ? await inputHash(pixels.src, inputPath) : undefined;
   const preview = plan != null && pixels != null ? await renderPreview(pixels.src, plan, inputPath) : null;
+  const inputPhash = preview != null ? await phash(sharpRaw(preview.clean)) : pixels != null ? await inputHash(pixels.src, inputPath) : undefined;
   const width = cls.width ?? pixels?.width;
   const height = cls.height ?? pixels?.height;
 
@@ -183,14 +187,20 @@ function sharpRaw(src: { raw: Buffer; width: number; height: number }) {
   return sharp(src.raw, { raw: { width: src.width, height: src.height, channels: 3 } });
 }
 
-async function loadDisplay(display: string): Promise<{ cls: Classification; sha256: string; pixels: NonNullable<Awaited<ReturnType<typeof pixelSource>>> }> {
+async function displayHash(display: string): Promise<string> {
+  const st = await fs.stat(path.resolve(display));
+  if (!st.isFile()) throw new ColophonError('NOT_A_FILE', `the display rendition ${display} is a folder, not an image; pass the PNG or EXR file Blender saved.`);
+  return (await sha256File(path.resolve(display))).sha256;
+}
+
+async function loadDisplay(display: string): Promise<{ cls: Classification; pixels: NonNullable<Awaited<ReturnType<typeof pixelSource>>> }> {
   const file = path.resolve(display);
   const cls = await classifyFile(file, 'f12');
   const pixels = await pixelSource(file, cls);
   if (pixels == null) {
     throw new ColophonError('UNSUPPORTED_FORMAT', `the display rendition ${display} is a ${cls.format} file, not an image; pass a PNG, JPEG, TIFF or EXR.`);
   }
-  return { cls, sha256: (await sha256File(file)).sha256, pixels };
+  return { cls, pixels };
 }
 
 /** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */

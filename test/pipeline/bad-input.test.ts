@@ -56,7 +56,7 @@ t.test('each bad input gives a Failure with a clear message; the good file is st
 t.test('a directory where a file is expected', async (t) => {
   const env = await makeEnv(t);
   const dir = t.testdir({ sub: {} });
-  await t.rejects(processFile(dir, { source: 'cli' }, env), { key: 'NOT_A_FILE' });
+  await t.rejects(processFile(dir, { source: 'cli' }, env), { name: 'ColophonError', key: 'NOT_A_FILE' });
   const good = await makeImage(path.join(dir, 'g.png'), 40, 40);
   await t.rejects(processFile(good, { source: 'f12', display: dir }, env), { key: 'NOT_A_FILE', message: /is a folder/ });
   const r = await processPaths([path.join(dir, 'sub')], { source: 'cli' }, env);
@@ -114,6 +114,6 @@ t.test('cancellation stops before anything is written', async (t) => {
   const f = await makeImage(path.join(t.testdir(), 'c.png'), 64, 64);
   const ac = new AbortController();
   ac.abort();
-  await t.rejects(processFile(f, { source: 'cli', signal: ac.signal }, env), { key: 'CANCELLED' });
+  await t.rejects(processFile(f, { source: 'cli', signal: ac.signal }, env), { name: 'ColophonError', key: 'CANCELLED' });
   await t.rejects(fs.stat(path.join(env.outRoot, 'private')));
 });

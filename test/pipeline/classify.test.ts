@@ -56,7 +56,7 @@ t.test('EXR: lat-long is an HDRI, other EXR a source-rich render', async (t) => 
   t.match(await classifyFile(path.join(FIXTURES, 'exr/WavyLinesLatLong.exr')), { kind: 'hdri', sourceRich: true, format: 'exr', width: 1024, height: 512 });
   t.match(await classifyFile(path.join(FIXTURES, 'exr/Carrots.exr')), { kind: 'render', sourceRich: true, format: 'exr', width: 600, height: 400 });
   for (const n of [1, 2, 3]) {
-    await t.rejects(classifyFile(path.join(FIXTURES, `exr/damaged-${n}.exr`)), { key: 'CORRUPT_FILE' }, `damaged-${n}`);
+    await t.rejects(classifyFile(path.join(FIXTURES, `exr/damaged-${n}.exr`)), { name: 'ColophonError', key: 'CORRUPT_FILE' }, `damaged-${n}`);
   }
 });
 
@@ -118,7 +118,7 @@ t.test('models and video by magic bytes or plausible extension', async (t) => {
 t.test('limits and empty files', async (t) => {
   const empty = path.join(dir, 'empty.png');
   await fs.writeFile(empty, '');
-  await t.rejects(classifyFile(empty), { key: 'EMPTY_FILE' });
+  await t.rejects(classifyFile(empty), { name: 'ColophonError', key: 'EMPTY_FILE' });
   const huge = path.join(dir, 'huge.png');
   await fs.writeFile(huge, pngClaiming(50000, 50000));
   const err = await classifyFile(huge).catch((e: unknown) => e);

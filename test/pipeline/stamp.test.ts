@@ -103,5 +103,5 @@ t.test('an exiftool warning on write is a failure, not a success', async (t) => 
   t.equal(tags['XMP-plus:DataMining'], undefined, 'and indeed nothing was written');
   const notImage = path.join(t.testdir(), 'd.jpg');
   await fs.writeFile(notImage, 'plain text');
-  await t.rejects(embedStamp(notImage, 'jpeg', rightsFromProfile(env.profile, 'digitalCreation')), { key: 'METADATA_WRITE_FAILED' });
+  await t.rejects(embedStamp(notImage, 'jpeg', rightsFromProfile(env.profile, 'digitalCreation')), { name: 'ColophonError', key: 'METADATA_WRITE_FAILED' });
 });

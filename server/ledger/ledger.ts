@@ -40,13 +40,16 @@ export class Ledger {
   }
 
   append(type: LedgerType, data: Record<string, unknown>, now: Date = new Date()): Promise<LedgerEntry> {
-    const run = this.chain.then(() => withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now)));
+    const run = this.chain.then(async () => {
+      // The lock file lives beside the ledger, so its folder must exist before the lock is taken.
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now));
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }
 
   private async appendLocked(type: LedgerType, data: Record<string, unknown>, now: Date): Promise<LedgerEntry> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
     const fh = await fs.open(this.file, 'a+', 0o600);
     try {
       const { size } = await fh.stat();

@@ -1,15 +1,84 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { toColophonError } from '../../errors.ts';
+import { progressBar } from '../../pack/progress-bar.ts';
+import { MARKET_PROFILES, runPack, type MarketProfile, type PackResult } from '../../pack/run.ts';
+import { openServices } from '../../services.ts';
 import { EXIT } from '../exit.ts';
 
-// Placeholder until this command lands; it says so rather than pretending to work.
+interface PackFlags {
+  out?: string;
+  profile: string;
+  json?: boolean;
+  ledger: boolean;
+}
+
 export function registerPack(program: Command): void {
   program
     .command('pack')
-    .description('bulk bundle for a marketplace (not yet available)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('colophon pack: not available yet in this build\n');
-      process.exitCode = EXIT.FAILED;
+    .description('prepare an asset pack (folder or zip) for marketplace upload: previews, contact sheets, a delivery zip with licence and checksums, and a pre-flight report')
+    .argument('<pack>', 'the pack: a folder or a .zip')
+    .option('--out <dir>', 'outputs go to <dir>/<pack-name>/ (default: <output.root>/packs)')
+    .option('--profile <market>', `marketplace rules to check against: ${MARKET_PROFILES.join(', ')}`, 'generic')
+    .option('--json', 'print { results, errors, archive, report } as JSON on stdout')
+    .option('--no-ledger', 'do not record the assets in the evidence ledger')
+    .action(async (input: string, flags: PackFlags) => {
+      if (!(MARKET_PROFILES as readonly string[]).includes(flags.profile)) {
+        process.stderr.write(`colophon pack: unknown --profile "${flags.profile}"; use one of ${MARKET_PROFILES.join(', ')}\n`);
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
+      const services = await openServices();
+      // The ledger's lock file lives beside it: its folder must exist before the first append.
+      await fs.mkdir(services.paths.dataDir, { recursive: true });
+      const abort = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\ncolophon pack: stopping after the files in progress (finished files are kept; run again to resume)\n');
+        abort.abort();
+      };
+      process.once('SIGINT', onSigint);
+      const bar = progressBar(!flags.json);
+      try {
+        if (!flags.json) for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
+        const outDir = path.resolve(flags.out ?? path.join(services.profile.output.root, 'packs'));
+        const result = await runPack(input, {
+          outDir,
+          market: flags.profile as MarketProfile,
+          env: { profile: services.profile, ledger: flags.ledger ? services.ledger : null },
+          signal: abort.signal,
+          ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+        });
+        bar.stop();
+        if (flags.json) {
+          const { results, errors, archive, report } = result;
+          process.stdout.write(JSON.stringify({ results, errors, archive, report }, null, 2) + '\n');
+        } else printHuman(result, path.dirname(path.dirname(result.archive.path)));
+        process.exitCode = result.errors.length === 0 && result.report.ok === true ? EXIT.OK : EXIT.FAILED;
+      } catch (err) {
+        bar.stop();
+        const e = toColophonError(err);
+        process.stderr.write(`colophon pack: ${e.message}\n`);
+        process.exitCode = EXIT.FAILED;
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        await services.close();
+      }
     });
+}
+
+function printHuman(r: PackResult, packOut: string): void {
+  const s = r.report.summary as Record<string, number>;
+  const out = process.stdout;
+  out.write(`${r.report.ok === true ? '✓ ready to upload' : '✗ not ready'}: ${s.processed} processed (${s.reused} reused), ${s.failed} failed, ${s.skipped} left out\n`);
+  for (const e of r.errors) out.write(`  ✗ ${e.input}  ${e.code}: ${e.message}\n`);
+  const findings = (r.report.findings as Array<{ severity: string; message: string; files?: string[] }>).filter((f) => f.severity !== 'info');
+  for (const f of findings) {
+    out.write(`  ${f.severity === 'fail' ? '✗' : '!'} ${f.message}\n`);
+    for (const file of (f.files ?? []).slice(0, 10)) out.write(`      ${file}\n`);
+    if ((f.files?.length ?? 0) > 10) out.write(`      … and ${f.files!.length - 10} more (see report.md)\n`);
+  }
+  out.write(`public previews: ${path.join(packOut, 'public')} (${s.previews} previews, ${s.contactSheets} contact sheets)\n`);
+  out.write(`delivery zip:    ${r.archive.path}\n`);
+  out.write(`report:          ${path.join(packOut, 'report.md')}\n`);
 }

@@ -1,15 +1,30 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { EXIT } from '../exit.ts';
+import { loadAssetIndex, resolveTarget } from '../../evidence/assets.ts';
+import { runCommand } from '../../evidence/cli-run.ts';
+import { buildEvidence } from '../../evidence/report.ts';
+import { renderEvidenceHtml } from '../../evidence/report-html.ts';
+import { writeFileAtomic } from '../../util/atomic.ts';
 
-// Placeholder until this command lands; it says so rather than pretending to work.
 export function registerEvidence(program: Command): void {
   program
     .command('evidence')
-    .description('printable HTML evidence report (not yet available)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('colophon evidence: not available yet in this build\n');
-      process.exitCode = EXIT.FAILED;
-    });
+    .description('write a self-contained, printable HTML evidence report for an asset, a processed file or a folder/pack')
+    .argument('<target>', 'assetId, a processed file (found by SHA-256), or a folder of processed files')
+    .option('--out <file>', 'where to write the report (default: <assetId or folder name>.evidence.html in the current folder)')
+    .action((target: string, flags: { out?: string }) =>
+      runCommand('evidence', async ({ ledger }) => {
+        const index = await loadAssetIndex(ledger);
+        const resolved = await resolveTarget(index, target);
+        const report = await buildEvidence(ledger, index, resolved.assets, resolved.label, resolved.unrecorded);
+        const name = resolved.assets.length === 1 ? resolved.assets[0]!.assetId : path.basename(path.resolve(target));
+        const out = path.resolve(flags.out ?? `${name}.evidence.html`);
+        await writeFileAtomic(out, renderEvidenceHtml(report));
+        process.stdout.write(`Evidence report for ${resolved.assets.length} asset(s) written to ${out}\n`);
+        if (!report.verify.ok) {
+          process.stderr.write(`colophon evidence: warning: the ledger does not verify (${report.verify.problem}); the report says so.\n`);
+          process.exitCode = 1;
+        }
+      }),
+    );
 }

@@ -1,15 +1,31 @@
 import type { Command } from 'commander';
-import { EXIT } from '../exit.ts';
+import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
+import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { recordLicence } from '../../evidence/records.ts';
 
-// Placeholder until this command lands; it says so rather than pretending to work.
+interface LicenseFlags {
+  to: string;
+  terms?: string;
+  date?: string;
+  json?: boolean;
+}
+
 export function registerLicense(program: Command): void {
   program
     .command('license')
-    .description('record a licence granted to someone (not yet available)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('colophon license: not available yet in this build\n');
-      process.exitCode = EXIT.FAILED;
-    });
+    .alias('licence')
+    .description('record a licence granted for an asset (appends asset.licensed), so a licensee is never accused')
+    .argument('<asset>', 'assetId, or the path of a processed file (found by its SHA-256)')
+    .requiredOption('--to <licensee>', 'who received the licence')
+    .option('--terms <text>', 'the terms, or where they are written')
+    .option('--date <date>', 'date of the licence, YYYY-MM-DD (default: today)')
+    .option('--json', 'print the ledger entry as JSON')
+    .action((target: string, flags: LicenseFlags) =>
+      runCommand('license', async ({ ledger }) => {
+        const asset = await resolveOneAsset(await loadAssetIndex(ledger), target);
+        const entry = await recordLicence(ledger, asset, flags);
+        if (flags.json) printJson(entry);
+        else process.stdout.write(`Recorded licence of ${asset.assetId} to ${String(entry.data.licensee)} (ledger entry ${entry.seq}).\n`);
+      }),
+    );
 }

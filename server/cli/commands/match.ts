@@ -1,15 +1,40 @@
 import type { Command } from 'commander';
+import { loadAssetIndex } from '../../evidence/assets.ts';
+import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { DEFAULT_THRESHOLD, matchFiles } from '../../evidence/match.ts';
 import { EXIT } from '../exit.ts';
 
-// Placeholder until this command lands; it says so rather than pretending to work.
 export function registerMatch(program: Command): void {
   program
     .command('match')
-    .description('find which recorded assets these files copy (not yet available)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('colophon match: not available yet in this build\n');
-      process.exitCode = EXIT.FAILED;
-    });
+    .description('find which recorded assets these files copy (perceptual hash, tolerant of resizing, recompression, watermarks, light crops and mirroring)')
+    .argument('<paths...>', 'suspected copies: files or folders of images')
+    .option('--threshold <bits>', `largest hash distance (0–64) that counts as a match (default ${DEFAULT_THRESHOLD})`)
+    .option('--json', 'print { matches, unmatched, errors } as JSON')
+    .action((paths: string[], flags: { threshold?: string; json?: boolean }) =>
+      runCommand('match', async ({ ledger }) => {
+        const threshold = flags.threshold == null ? DEFAULT_THRESHOLD : Number(flags.threshold);
+        if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64) {
+          process.stderr.write(`colophon match: --threshold "${flags.threshold}" must be a whole number from 0 to 64.\n`);
+          process.exitCode = EXIT.USAGE;
+          return;
+        }
+        const report = await matchFiles(paths, await loadAssetIndex(ledger), threshold);
+        for (const e of report.errors) process.stderr.write(`colophon match: ${e.message}\n`);
+        if (report.errors.length > 0) process.exitCode = EXIT.FAILED;
+        if (flags.json) return printJson(report);
+        for (const m of report.matches) {
+          const s = m.summary;
+          process.stdout.write(
+            `${m.file}\n  matches ${m.assetId} (${s.inputName ?? 'unnamed'}), distance ${m.distance}/64 on the ${m.matchedOn} hash, ${m.transform}\n` +
+              `  first recorded ${s.firstRecorded} (ledger entry ${s.firstRecordedSeq}) by ${s.creator ?? 'unknown'}, ${s.licence ?? 'no licence recorded'}\n` +
+              (s.publications.length > 0 ? `  published: ${s.publications.map((p) => `${p.where} ${p.date}`).join('; ')}\n` : '') +
+              (s.caution != null ? `  CAUTION: ${s.caution}\n` : '') +
+              (m.lowDetail ? '  note: this image is nearly flat, so the match may be coincidental: compare by eye\n' : '') +
+              `  evidence: colophon evidence ${m.assetId} --out ${m.assetId}.html\n`,
+          );
+        }
+        if (report.unmatched.length > 0) process.stdout.write(`No match within ${threshold} bits: ${report.unmatched.join(', ')}\n`);
+      }),
+    );
 }

@@ -1,15 +1,30 @@
 import type { Command } from 'commander';
-import { EXIT } from '../exit.ts';
+import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
+import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { recordPublication } from '../../evidence/records.ts';
 
-// Placeholder until this command lands; it says so rather than pretending to work.
+interface PublishFlags {
+  where: string;
+  url: string;
+  date?: string;
+  json?: boolean;
+}
+
 export function registerPublish(program: Command): void {
   program
     .command('publish')
-    .description('record where an asset was published (not yet available)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('colophon publish: not available yet in this build\n');
-      process.exitCode = EXIT.FAILED;
-    });
+    .description('record where and when an asset was published (appends asset.published to the ledger)')
+    .argument('<asset>', 'assetId, or the path of a processed file (found by its SHA-256)')
+    .requiredOption('--where <platform>', 'where it was published, e.g. ArtStation')
+    .requiredOption('--url <url>', 'the public address of the post')
+    .option('--date <date>', 'publication date, YYYY-MM-DD (default: today)')
+    .option('--json', 'print the ledger entry as JSON')
+    .action((target: string, flags: PublishFlags) =>
+      runCommand('publish', async ({ ledger }) => {
+        const asset = await resolveOneAsset(await loadAssetIndex(ledger), target);
+        const entry = await recordPublication(ledger, asset, flags);
+        if (flags.json) printJson(entry);
+        else process.stdout.write(`Recorded publication of ${asset.assetId} on ${String(entry.data.where)} (ledger entry ${entry.seq}).\n`);
+      }),
+    );
 }

@@ -1,15 +1,26 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { EXIT } from '../exit.ts';
+import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { writeSitekit } from '../../evidence/sitekit.ts';
 
-// Placeholder until this command lands; it says so rather than pretending to work.
 export function registerSitekit(program: Command): void {
   program
     .command('sitekit')
-    .description('robots.txt, tdmrep.json, ai.txt, headers, meta, TERMS.md (not yet available)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      process.stderr.write('colophon sitekit: not available yet in this build\n');
-      process.exitCode = EXIT.FAILED;
-    });
+    .description('write robots.txt, .well-known/tdmrep.json, ai.txt, server header snippets, a <meta> snippet and TERMS.md for your website; records notice.changed')
+    .option('--out <dir>', 'where to write the kit (default: <output root>/sitekit)')
+    .option('--json', 'print the written files and the ledger entry as JSON')
+    .action((flags: { out?: string; json?: boolean }) =>
+      runCommand('sitekit', async ({ ledger, profile, profileWarnings }) => {
+        for (const w of profileWarnings) process.stderr.write(`warning: ${w}\n`);
+        const outDir = path.resolve(flags.out ?? path.join(profile.output.root, 'sitekit'));
+        const r = await writeSitekit(outDir, profile, ledger);
+        if (flags.json) return printJson({ outDir, files: r.files, ledgerSeq: r.entry.seq });
+        process.stdout.write(`Site kit written to ${outDir} (terms version ${profile.termsVersion}, ledger entry ${r.entry.seq}):\n`);
+        for (const f of r.files) process.stdout.write(`  ${f.path}  sha256 ${f.sha256.slice(0, 16)}…\n`);
+        process.stdout.write(
+          'Upload robots.txt, ai.txt and .well-known/tdmrep.json to your site root, add the header snippet for your server\n' +
+            'and the meta tags to your pages, and publish TERMS.md as your terms page.\n',
+        );
+      }),
+    );
 }

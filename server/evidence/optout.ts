@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import type { LedgerEntry } from '../../protocol/src/ledger.ts';
+import { ColophonError } from '../errors.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { OptoutMethod } from './checklist.ts';
+import { checkFailed } from './check.ts';
+import { parseDateArg } from './records.ts';
+
+export const OPTOUT_METHODS: readonly OptoutMethod[] = ['form', 'email', 'setting', 'robots'];
+export const OPTOUT_STATUSES = ['accepted', 'refused', 'no-reply'] as const;
+export type OptoutStatus = (typeof OPTOUT_STATUSES)[number];
+export const DEFAULT_OVERDUE_DAYS = 30;
+
+export interface OptoutAdd {
+  platform: string;
+  method: string;
+  ref?: string;
+  date?: string;
+  note?: string;
+}
+
+/** Appends `optout.sent` with a short id the artist types later (`optout respond <id>`). */
+export async function addOptout(ledger: Ledger, input: OptoutAdd): Promise<LedgerEntry> {
+  const platform = input.platform.trim();
+  if (platform === '') throw new ColophonError('INVALID_PARAMS', '--platform is empty. Name the platform, e.g. --platform ArtStation.');
+  if (!(OPTOUT_METHODS as readonly string[]).includes(input.method)) {
+    throw new ColophonError('INVALID_PARAMS', `--method "${input.method}" is not one of ${OPTOUT_METHODS.join(', ')}.`);
+  }
+  const data: Record<string, unknown> = {
+    optoutId: `oo-${randomBytes(3).toString('hex')}`,
+    platform,
+    method: input.method,
+    date: parseDateArg(input.date, '--date'),
+  };
+  if (input.ref != null && input.ref.trim() !== '') data.ref = input.ref.trim();
+  if (input.note != null && input.note.trim() !== '') data.note = input.note.trim();
+  return ledger.append('optout.sent', data);
+}
+
+export interface OptoutRespond {
+  id: string;
+  status: string;
+  note?: string;
+  date?: string;
+}
+
+export async function respondOptout(ledger: Ledger, input: OptoutRespond): Promise<LedgerEntry> {
+  if (!(OPTOUT_STATUSES as readonly string[]).includes(input.status)) {
+    throw new ColophonError('INVALID_PARAMS', `--status "${input.status}" is not one of ${OPTOUT_STATUSES.join(', ')}.`);
+  }
+  const sent = await ledger.query({ type: 'optout.sent' });
+  if (!sent.some((e) => e.data.optoutId === input.id)) {
+    throw checkFailed(
+      `No opt-out request with id "${input.id}" is in the ledger. Run \`colophon optout list\` to see the ids.`,
+    );
+  }
+  const data: Record<string, unknown> = { optoutId: input.id, status: input.status, date: parseDateArg(input.date, '--date') };
+  if (input.note != null && input.note.trim() !== '') data.note = input.note.trim();
+  return ledger.append('optout.response', data);
+}
+
+export interface OptoutState {
+  id: string;
+  platform: string;
+  method: string;
+  ref?: string;
+  note?: string;
+  sentDate: string;
+  sentSeq: number;
+  responses: Array<{ status: OptoutStatus; date: string; note?: string; seq: number }>;
+  /** The latest response's status, or 'pending'. */
+  status: OptoutStatus | 'pending';
+  ageDays: number;
+  /** No response recorded and older than the overdue limit. */
+  overdue: boolean;
+}
+
+/** Folds `optout.sent` / `optout.response` entries into one state per request. */
+export function optoutStates(entries: LedgerEntry[], now = new Date(), overdueDays = DEFAULT_OVERDUE_DAYS): OptoutState[] {
+  const byId = new Map<string, OptoutState>();
+  for (const e of entries) {
+    const id = e.data.optoutId;
+    if (typeof id !== 'string') continue;
+    if (e.type === 'optout.sent') {
+      const sentDate = String(e.data.date ?? e.ts.slice(0, 10));
+      byId.set(id, {
+        id,
+        platform: String(e.data.platform),
+        method: String(e.data.method),
+        ...(typeof e.data.ref === 'string' ? { ref: e.data.ref } : {}),
+        ...(typeof e.data.note === 'string' ? { note: e.data.note } : {}),
+        sentDate,
+        sentSeq: e.seq,
+        responses: [],
+        status: 'pending',
+        ageDays: 0,
+        overdue: false,
+      });
+    } else if (e.type === 'optout.response') {
+      const s = byId.get(id);
+      if (s == null) continue;
+      const status = e.data.status as OptoutStatus;
+      s.responses.push({ status, date: String(e.data.date ?? e.ts.slice(0, 10)), seq: e.seq, ...(typeof e.data.note === 'string' ? { note: e.data.note } : {}) });
+      s.status = status;
+    }
+  }
+  const states = [...byId.values()];
+  for (const s of states) {
+    s.ageDays = Math.floor((now.getTime() - new Date(s.sentDate).getTime()) / 86_400_000);
+    s.overdue = s.responses.length === 0 && s.ageDays > overdueDays;
+  }
+  return states;
+}

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Where the add-on keeps the files it saves for the daemon (render results, archive copies). bpy-free.
+
+The spool sits beside the daemon's config (COLOPHON_HOME/spool in tests) unless the preferences
+name another folder. Files there are ours: the daemon reads them and copies what it keeps into
+its output root, so the spool may be emptied at any time without losing anything.
+"""
+
+import os
+import re
+import time
+
+from . import discovery
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def spool_dir(override="", env=None):
+    directory = override or os.path.join(discovery.config_dir(env), "spool")
+    os.makedirs(directory, exist_ok=True)
+    return directory
+
+
+def safe_part(text, fallback="untitled"):
+    """A file-name-safe version of a scene/blend name (no separators, no spaces)."""
+    cleaned = _UNSAFE.sub("_", text or "").strip("._")
+    return cleaned[:60] or fallback
+
+
+def render_stem(blend_path, scene, frame, now=None):
+    """`<blend>_<scene>_f<frame>_<yyyymmdd-hhmmss-ms>`: unique per render, readable by the artist."""
+    now = time.time() if now is None else now
+    blend = safe_part(os.path.splitext(os.path.basename(blend_path or ""))[0])
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"-{int(now * 1000) % 1000:03d}"
+    return f"{blend}_{safe_part(scene, 'scene')}_f{int(frame):04d}_{stamp}"
+
+
+def unique_path(directory, stem, ext):
+    """`directory/stem.ext`, or `stem-2.ext`, ... when that already exists (two renders in one millisecond)."""
+    candidate = os.path.join(directory, stem + ext)
+    n = 2
+    while os.path.exists(candidate):
+        candidate = os.path.join(directory, f"{stem}-{n}{ext}")
+        n += 1
+    return candidate

@@ -1,0 +1,407 @@
+// End to end: the real daemon (`colophon serve`), real Blender (headless) with the add-on enabled, and the
+// real fixtures. Blender runs test/blender/scenario.py, which prints what the add-on reported; these tests
+// check that against what the daemon actually wrote (outputs, ledger, zip) and cross-check metadata with exiv2.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import sharp from 'sharp';
+import yauzl from 'yauzl';
+import { sha256File } from '../../server/util/hash.ts';
+
+const run = promisify(execFile);
+const REPO = path.resolve(import.meta.dirname, '../..');
+const FIXTURES = path.resolve(REPO, '../shared/fixtures');
+const ADDON = path.join(REPO, 'blender-addon', 'colophon');
+const SCENARIO = path.join(import.meta.dirname, 'scenario.py');
+const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
+
+interface Report {
+  state: string;
+  connection: string;
+  messages: Array<[string, string]>;
+  events: Array<Record<string, any>>;
+  pending: number;
+  spool: string[];
+  [k: string]: unknown;
+}
+
+function onPath(cmd: string): boolean {
+  if (path.isAbsolute(cmd)) return existsSync(cmd);
+  return (process.env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, cmd)));
+}
+
+const skip = !onPath(BLENDER) ? 'blender not installed' : false;
+
+/** A temp folder with the add-on linked where Blender looks for user add-ons, a private Blender config and a COLOPHON_HOME. */
+async function sandbox(name: string) {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), `colophon-blender-${name}-`));
+  const scripts = path.join(root, 'scripts');
+  await fs.mkdir(path.join(scripts, 'addons'), { recursive: true });
+  await fs.symlink(ADDON, path.join(scripts, 'addons', 'colophon'), 'dir');
+  const dirs = { root, scripts, config: path.join(root, 'config'), home: path.join(root, 'home'), work: path.join(root, 'work') };
+  await fs.mkdir(dirs.config);
+  await fs.mkdir(dirs.home);
+  await fs.mkdir(dirs.work);
+  return dirs;
+}
+
+type Sandbox = Awaited<ReturnType<typeof sandbox>>;
+
+/** Copies a fixture .blend into the sandbox (the original is never opened, so never modified). */
+async function fixtureBlend(box: Sandbox, ...names: string[]): Promise<string[]> {
+  const out = [];
+  for (const n of names) {
+    const dest = path.join(box.work, n);
+    await fs.copyFile(path.join(FIXTURES, 'blend', n), dest);
+    out.push(dest);
+  }
+  return out;
+}
+
+async function blender(box: Sandbox, blend: string, args: string[]): Promise<{ report: Report; stdout: string; stderr: string }> {
+  const env = { ...process.env, BLENDER_USER_SCRIPTS: box.scripts, BLENDER_USER_CONFIG: box.config, COLOPHON_HOME: box.home };
+  const argv = ['-b', '--factory-startup', '--python-exit-code', '1', '--addons', 'colophon', blend, '--python', SCENARIO, '--', ...args];
+  const { stdout, stderr } = await run(BLENDER, argv, { env, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  const line = stdout.split('\n').find((l) => l.startsWith('COLOPHON_RESULT '));
+  if (line == null) throw new Error(`scenario printed no result\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
+  return { report: JSON.parse(line.slice('COLOPHON_RESULT '.length)) as Report, stdout, stderr };
+}
+
+/** `colophon serve --port 0` in this sandbox's COLOPHON_HOME; resolves once daemon.json names it. */
+async function startDaemon(box: Sandbox): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'colophon.js'), 'serve', '--port', '0', '--quiet'], {
+    env: { ...process.env, COLOPHON_HOME: box.home },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d) => { log += d; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const info = path.join(box.home, 'daemon.json');
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode != null) throw new Error(`colophon serve exited: ${log}`);
+    try {
+      const parsed = JSON.parse(await fs.readFile(info, 'utf8')) as { pid: number };
+      if (parsed.pid === child.pid) break;
+    } catch { /* not written yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!existsSync(info)) throw new Error(`colophon serve wrote no daemon.json: ${log}`);
+  return {
+    child,
+    stop: async () => {
+      if (child.exitCode == null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function ledger(box: Sandbox): Promise<Array<Record<string, any>>> {
+  const text = await fs.readFile(path.join(box.home, 'ledger.jsonl'), 'utf8');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+async function exiv2Xmp(file: string): Promise<string> {
+  const { stdout } = await run('exiv2', ['-px', file]).catch((e) => ({ stdout: String(e.stdout ?? '') }));
+  return stdout;
+}
+
+async function exiv2Exif(file: string): Promise<string> {
+  const { stdout } = await run('exiv2', ['-pe', file]).catch((e) => ({ stdout: String(e.stdout ?? '') }));
+  return stdout;
+}
+
+async function pngBitDepth(file: string): Promise<number> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(25);
+    await fh.read(buf, 0, 25, 0);
+    return buf[24]!; // IHDR bit depth
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The text of a PNG tEXt chunk (Blender writes its stamp fields there), or null. */
+async function pngText(file: string, keyword: string): Promise<string | null> {
+  const buf = await fs.readFile(file);
+  for (let pos = 8; pos + 8 <= buf.length;) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    if (type === 'tEXt') {
+      const body = buf.subarray(pos + 8, pos + 8 + len);
+      const nul = body.indexOf(0);
+      if (body.toString('latin1', 0, nul) === keyword) return body.subarray(nul + 1).toString('utf8');
+    }
+    pos += 12 + len;
+  }
+  return null;
+}
+
+async function zipEntries(file: string): Promise<Map<string, Buffer>> {
+  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(file, { lazyEntries: true }, (e, z) => (e ? rej(e) : res(z!))));
+  const out = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (err, stream) => {
+        if (err) return reject(err);
+        const chunks: Buffer[] = [];
+        stream!.on('data', (c: Buffer) => chunks.push(c));
+        stream!.on('end', () => { out.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
+      });
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return out;
+}
+
+t.test('add-on in real Blender against the real daemon', { skip }, async (t) => {
+  const box = await sandbox('daemon');
+  const daemon = await startDaemon(box);
+  t.teardown(async () => {
+    await daemon.stop();
+    await fs.rm(box.root, { recursive: true, force: true });
+  });
+
+  t.test('(a) F12 render of particle.blend: public preview, stamped private master, ledger entry with the scene context', async (t) => {
+    const [blend] = await fixtureBlend(box, 'particle.blend');
+    const before = await sha256File(path.join(FIXTURES, 'blend', 'particle.blend'));
+    const { report } = await blender(box, blend!, ['still', '--export']);
+    t.equal(report.state, 'connected', report.connection);
+    t.equal(report.pending, 0, 'nothing left in the outbox');
+    const render = report.events.find((e) => e.method === 'asset.process');
+    t.ok(render, 'the render was sent');
+    t.same(render!.errors, [], 'the daemon reported no failure');
+    const asset = render!.results[0];
+    t.equal(asset.source, 'f12');
+    t.match(asset.input, /spool\/renders\/particle_Scene_f\d{4}_.*\.png$/, 'the Render Result was saved to the spool');
+    t.equal(await pngBitDepth(asset.input), 16, 'spooled render is a 16-bit PNG');
+
+    t.ok(existsSync(asset.preview), 'public preview exists');
+    t.match(asset.preview, /\/public\/[0-9a-f]{16}\/.*\.preview\.jpg$/);
+    t.ok(existsSync(asset.master), 'private master exists');
+    t.match(asset.master, /\/private\/[0-9a-f]{16}\//);
+    const masterXmp = await exiv2Xmp(asset.master);
+    t.match(masterXmp, /Xmp\.dc\.creator/, 'exiv2 reads dc:creator on the master');
+    t.match(masterXmp, /Xmp\.plus\.DataMining\s+XmpText\s+\d+\s+http:\/\/ns\.useplus\.org\/ldf\/vocab\/DMI-PROHIBITED/, 'exiv2 reads plus:DataMining');
+    t.match(await exiv2Xmp(asset.preview), /Xmp\.plus\.DataMining/, 'the preview carries the rights too');
+
+    const entries = await ledger(box);
+    const entry = entries.find((e) => e.type === 'asset.recorded' && e.data.assetId === asset.assetId);
+    t.ok(entry, 'ledger has the render');
+    t.equal(entry!.seq, asset.ledgerSeq, 'the add-on got the ledger seq back');
+    t.equal(entry!.data.source, 'f12');
+    t.match(entry!.data.context, {
+      blendFile: blend, scene: 'Scene', camera: 'Camera', engine: 'CYCLES', samples: 4, resolution: [160, 120],
+      blenderVersion: /^\d+\.\d+/,
+    });
+    t.type(entry!.data.context.frame, 'number');
+    t.ok(entry!.data.context.renderSeconds > 0, 'render time recorded');
+
+    const exported = report.events.find((e) => e.method === 'preview.export');
+    t.ok(exported, 'Export Public Preview sent the render result');
+    t.same(report.export, ['FINISHED']);
+    t.ok(existsSync(exported!.result.preview), 'the exported public preview exists');
+    t.ok(report.messages.some(([, m]) => m.includes(`public preview written to ${exported!.result.preview}`)), 'and the add-on said where it went');
+    t.same(await sha256File(path.join(FIXTURES, 'blend', 'particle.blend')), before, 'the fixture is untouched');
+  });
+
+  t.test('(a) F12 with EXR output: the raw EXR is the master, the preview comes from the display PNG', async (t) => {
+    const [blend] = await fixtureBlend(box, 'particle.blend');
+    const { report } = await blender(box, blend!, ['still', '--exr']);
+    const render = report.events.find((e) => e.method === 'asset.process');
+    t.ok(render, 'the render was sent');
+    t.match(render!.params.paths[0], /\.exr$/, 'the EXR is the master');
+    t.match(render!.params.display, /\.png$/, 'the PNG is the display rendition');
+    t.same(render!.errors, []);
+    const asset = render!.results[0];
+    t.match(asset.master, /\.exr$/);
+    t.ok(existsSync(asset.preview), 'a public preview was made');
+    t.ok(existsSync(`${asset.master}.xmp`), 'the EXR master got an .xmp sidecar');
+  });
+
+  t.test('Export Public Preview on a photo file and on an image painted in Blender', async (t) => {
+    const photo = path.join(box.work, 'DSCN0010.jpg');
+    await fs.copyFile(path.join(FIXTURES, 'photos', 'DSCN0010.jpg'), photo);
+    const [blend] = await fixtureBlend(box, 'basic_file.blend');
+    const { report } = await blender(box, blend!, ['export-images', photo]);
+    t.same(report.operator, [['FINISHED'], ['FINISHED']]);
+    t.match(report.missingImage, /there is no image called 'No Such Image'/, 'an unknown image name is a clear error');
+    const exports = report.events.filter((e) => e.method === 'preview.export');
+    t.equal(exports.length, 2);
+    t.equal(exports[0]!.params.path, photo, 'a saved, unchanged image is sent as its own file');
+    t.match(exports[1]!.params.path, /spool\/exports\/Painted_.*\.png$/, 'an unsaved image is saved to the spool first');
+    for (const e of exports) {
+      t.ok(existsSync(e.result.preview), `public preview of ${path.basename(e.params.path)} exists`);
+      t.equal(e.result.source, 'export');
+    }
+    t.notMatch(await exiv2Exif(exports[0]!.result.preview), /GPS/, 'the photo\'s GPS position is not in its public preview');
+  });
+
+  t.test('(b) a 3-frame animation gives 3 assets, each frame once', async (t) => {
+    const [blend] = await fixtureBlend(box, 'particle.blend');
+    const frames = path.join(box.work, 'frames');
+    await fs.mkdir(frames);
+    const seqBefore = (await ledger(box)).length;
+    const { report } = await blender(box, blend!, ['animation', frames]);
+    t.same(report.written, ['frame_0001.png', 'frame_0002.png', 'frame_0003.png']);
+    const sends = report.events.filter((e) => e.method === 'asset.process');
+    t.equal(sends.length, 3, 'three sends, the last frame not twice');
+    t.same(sends.map((e) => path.basename(e.params.paths[0])).sort(), report.written);
+    t.ok(sends.every((e) => e.results[0].source === 'animation'));
+    const recorded = (await ledger(box)).slice(seqBefore).filter((e) => e.type === 'asset.recorded');
+    t.equal(recorded.length, 3, 'three ledger entries');
+    t.same(recorded.map((e) => e.data.context.frame).sort(), [1, 2, 3]);
+    t.ok(recorded.every((e) => e.data.source === 'animation'));
+  });
+
+  t.test('(c) Archive .blend: linked_cube.blend and its library, relative paths, LICENSE inside', async (t) => {
+    const [blend] = await fixtureBlend(box, 'linked_cube.blend', 'basic_file.blend');
+    const { report } = await blender(box, blend!, ['archive']);
+    t.same(report.operator, ['FINISHED']);
+    const ev = report.events.find((e) => e.method === 'blend.archive');
+    t.ok(ev?.archive, 'the daemon answered with an archive');
+    t.same(ev!.missing, []);
+    t.same(ev!.params.dependencies, [path.join(box.work, 'basic_file.blend')], 'the linked library is the one dependency');
+    const entries = await zipEntries(ev!.archive);
+    const names = [...entries.keys()];
+    t.ok(names.includes('basic_file.blend'), `library beside the .blend in the zip (${names.join(', ')})`);
+    const blendEntry = names.find((n) => /^linked_cube.*\.blend$/.test(n));
+    t.ok(blendEntry, 'the .blend copy is at the zip root');
+    t.notOk(names.some((n) => n.startsWith('/') || n.includes('..')), 'no absolute or escaping entry names');
+    const copy = entries.get(blendEntry!)!;
+    t.ok(copy.includes('Art. 4(3)'), 'the copy holds the LICENSE text datablock');
+    t.ok(copy.includes('colophon_data_mining'), 'the copy holds the rights custom properties');
+    t.equal(entries.get('basic_file.blend')!.length, (await fs.stat(path.join(box.work, 'basic_file.blend'))).size);
+    t.same(report.textsAfter, report.textsBefore, 'the open file is left without the LICENSE text');
+    t.same(report.copyLeft, [], 'the temporary copy beside the .blend was removed');
+  });
+
+  t.test('(c) Archive .blend expands UDIM tiles and image sequences', async (t) => {
+    const folder = path.join(box.work, 'tiles');
+    for (const sub of ['tex', 'seq']) await fs.mkdir(path.join(folder, sub), { recursive: true });
+    const png = (file: string, r: number) => sharp({ create: { width: 16, height: 16, channels: 3, background: { r, g: 90, b: 40 } } }).png().toFile(file);
+    await png(path.join(folder, 'tex', 'wood.1001.png'), 10);
+    await png(path.join(folder, 'tex', 'wood.1002.png'), 20);
+    for (const n of [1, 2, 3]) await png(path.join(folder, 'seq', `smoke_000${n}.png`), 30 * n);
+    const [blend] = await fixtureBlend(box, 'basic_file.blend');
+    const { report } = await blender(box, blend!, ['archive-tiles', folder]);
+    t.same(report.operator, ['FINISHED']);
+    const ev = report.events.find((e) => e.method === 'blend.archive');
+    t.ok(ev?.archive, 'archive made');
+    t.same(ev!.missing, []);
+    const names = [...(await zipEntries(ev!.archive)).keys()];
+    for (const n of ['tex/wood.1001.png', 'tex/wood.1002.png', 'seq/smoke_0001.png', 'seq/smoke_0002.png', 'seq/smoke_0003.png']) {
+      t.ok(names.includes(n), `${n} in the zip under its relative path`);
+    }
+    t.notOk(names.some((n) => n.includes('<UDIM>')), 'no unexpanded UDIM token');
+  });
+
+  t.test('(c) Archive .blend on missing_textures.blend reports the two missing files', async (t) => {
+    const [blend] = await fixtureBlend(box, 'missing_textures.blend');
+    const { report, stdout } = await blender(box, blend!, ['archive']);
+    const ev = report.events.find((e) => e.method === 'blend.archive');
+    t.ok(ev?.archive, 'an archive is still made');
+    t.equal(ev!.missing.length, 2, 'two missing files');
+    for (const m of ev!.missing as string[]) {
+      t.notOk(existsSync(m), `${m} really is missing`);
+      t.ok(stdout.includes(m) || report.messages.some(([, text]) => text.includes(m)), `${path.basename(m)} is named in the report`);
+    }
+  });
+
+  t.test('Process Asset Pack: the folder goes to pack.process, progress arrives, the job finishes', async (t) => {
+    const folder = path.join(box.work, 'BrickPack');
+    await fs.mkdir(folder);
+    for (const [i, map] of ['Brick_BaseColor', 'Brick_Normal', 'Brick_Roughness'].entries()) {
+      await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40 * i, g: 120, b: 200 - 30 * i } } })
+        .png().toFile(path.join(folder, `${map}.png`));
+    }
+    const [blend] = await fixtureBlend(box, 'basic_file.blend');
+    const { report } = await blender(box, blend!, ['pack', folder]);
+    t.same(report.operator, ['FINISHED']);
+    const jobs = Object.values(report.jobs as Record<string, { done: number; total: number; finished: boolean; label: string }>);
+    t.equal(jobs.length, 1, 'one pack job');
+    t.match(jobs[0], { finished: true, label: 'Pack BrickPack' });
+    t.equal(jobs[0]!.done, jobs[0]!.total, 'progress reached the total');
+    t.ok(jobs[0]!.total >= 3, 'progress counted the three maps');
+    const archiveLine = (report.lastLines as string[]).find((l) => l.startsWith('archive: '));
+    t.ok(archiveLine && existsSync(archiveLine.slice('archive: '.length)), 'the pack archive exists');
+  });
+
+  t.test('stamp note preference: rights in Blender\'s own metadata, never burnt in; parts registered', async (t) => {
+    const [blend] = await fixtureBlend(box, 'particle.blend');
+    const { report } = await blender(box, blend!, ['stamp-note']);
+    t.equal(report.useStampNote, true);
+    t.equal(report.useStamp, false, 'no burn-in');
+    t.match(report.noteText, /© \d{4} Jane Artist\. All rights reserved\./);
+    t.match(report.noteText, /DataMining: DMI-PROHIBITED/);
+    const spooled = path.join(box.home, 'spool', 'renders', report.spool.at(-1)!);
+    t.match(await pngText(spooled, 'Note'), /Jane Artist.*DataMining/, 'the spooled PNG carries the note');
+    t.match(report.inventory, {
+      operators: ['archive_blend', 'cancel_pack', 'export_public_preview', 'process_pack', 'reconnect'],
+      panel: true,
+      imageMenu: true,
+    });
+    t.ok((report.inventory as { handlers: string[] }).handlers.includes('on_render_write'));
+    t.ok((report.inventory as { handlers: string[] }).handlers.includes('on_render_complete'));
+    t.same(report.afterDisable, { handlers: 0, panel: false }, 'disabling removes every handler and class');
+    t.same(report.afterEnable, { handlers: 1, panel: true }, 'enabling again adds them once');
+  });
+});
+
+t.test('(d) no daemon: the render still succeeds and the add-on says the daemon is not running', { skip }, async (t) => {
+  const box = await sandbox('nodaemon');
+  t.teardown(() => fs.rm(box.root, { recursive: true, force: true }));
+  const [blend] = await fixtureBlend(box, 'particle.blend');
+  const { report, stderr } = await blender(box, blend!, ['still']);
+  t.equal(report.state, 'unreachable');
+  t.match(report.connection, /daemon not running — start it with `colophon serve`/);
+  t.equal(report.spool.length, 1, 'the render was saved to the spool anyway');
+  t.match(report.spool[0], /\.png$/);
+  t.equal(report.pending, 1, 'the render waits in the outbox');
+  t.match(stderr, /daemon not running — start it with `colophon serve`/, 'the console says so too');
+  t.match(stderr, /1 request\(s\) not delivered before Blender quit/);
+  const saved = JSON.parse(await fs.readFile(path.join(box.home, 'spool', 'pending.json'), 'utf8')) as Array<Record<string, any>>;
+  t.equal(saved.length, 1, 'the unsent render is kept for the next session');
+  t.equal(saved[0]!.params.source, 'f12');
+
+  // Next session, daemon running: the saved render reaches the ledger without another render.
+  const daemon = await startDaemon(box);
+  t.teardown(() => daemon.stop());
+  const next = await blender(box, blend!, ['idle']);
+  t.equal(next.report.state, 'connected');
+  const sent = next.report.events.find((e) => e.method === 'asset.process');
+  t.ok(sent, 'the saved request was sent');
+  t.equal(sent!.params.paths[0], path.join(box.home, 'spool', 'renders', report.spool[0]!));
+  t.equal(sent!.results[0].source, 'f12');
+  const recorded = (await ledger(box)).filter((e) => e.type === 'asset.recorded');
+  t.equal(recorded.length, 1);
+  t.equal(recorded[0]!.data.context.scene, 'Scene', 'with its scene context');
+  t.notOk(existsSync(path.join(box.home, 'spool', 'pending.json')), 'the backlog file is consumed');
+});
+
+t.test('the zip from scripts/addon-zip.py installs and enables through Blender\'s own add-on installer', { skip }, async (t) => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-blender-zip-'));
+  t.teardown(() => fs.rm(root, { recursive: true, force: true }));
+  const { stdout: zipPath } = await run('python3', [path.join(REPO, 'scripts', 'addon-zip.py'), '--out', path.join(root, 'dist')]);
+  const scripts = path.join(root, 'scripts');
+  const config = path.join(root, 'config');
+  await fs.mkdir(scripts);
+  await fs.mkdir(config);
+  const expr = [
+    'import bpy, sys',
+    `bpy.ops.preferences.addon_install(filepath=${JSON.stringify(zipPath.trim())})`,
+    "bpy.ops.preferences.addon_enable(module='colophon')",
+    "ok = hasattr(bpy.ops.colophon, 'export_public_preview') and 'colophon' in bpy.context.preferences.addons",
+    "print('COLOPHON_INSTALLED', ok)",
+  ].join('\n');
+  const env = { ...process.env, BLENDER_USER_SCRIPTS: scripts, BLENDER_USER_CONFIG: config, COLOPHON_HOME: path.join(root, 'home') };
+  const { stdout } = await run(BLENDER, ['-b', '--factory-startup', '--python-exit-code', '1', '--python-expr', expr], { env, timeout: 120_000 });
+  t.match(stdout, /COLOPHON_INSTALLED True/);
+  t.ok(existsSync(path.join(scripts, 'addons', 'colophon', '__init__.py')), 'installed into the user scripts folder');
+});

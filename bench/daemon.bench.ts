@@ -1,0 +1,169 @@
+// Load test of the daemon: N concurrent WebSocket clients × M `asset.process` requests on small generated
+// images, against a real `colophon serve` child process. Baseline, measured in the same run: the same
+// work through processPaths in-process with the same concurrency. Also the median latency of one
+// 1920×1080 16-bit PNG on a warm daemon (target: under 400 ms on a 2-core machine).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { loadProfile } from '../server/config.ts';
+import { defaultConcurrency } from '../server/daemon/jobs.ts';
+import { Ledger } from '../server/ledger/ledger.ts';
+import { resolvePaths } from '../server/paths.ts';
+import { closeExifTool } from '../server/pipeline/exiftool.ts';
+import { processPaths } from '../server/pipeline/process.ts';
+import { RpcClient } from '../test/daemon/helpers.ts';
+import { makeImages } from '../test/daemon/images.ts';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const PER_CLIENT = Number(process.env.BENCH_REQUESTS ?? 20);
+const TOTAL = CLIENTS * PER_CLIENT;
+const repo = path.resolve(import.meta.dirname, '..');
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+const scratch: string[] = [];
+/** Daemons to stop even when the bench fails half-way. */
+const running: Array<() => Promise<void>> = [];
+
+async function home(name: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `colophon-bench-${name}-`));
+  scratch.push(dir);
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ creator: { name: 'Bench Artist' } }));
+  return dir;
+}
+
+async function startServe(dir: string): Promise<{ url: string; token: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(repo, 'bin', 'colophon.js'), 'serve', '--port', '0', '--quiet'], {
+    env: { ...process.env, COLOPHON_HOME: dir }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  for (let i = 0; i < 600; i++) {
+    const info = await fs.readFile(path.join(dir, 'daemon.json'), 'utf8').then(JSON.parse).catch(() => null);
+    if (info?.pid === child.pid) {
+      const token = (await fs.readFile(path.join(dir, 'token'), 'utf8')).trim();
+      const stop = async () => {
+        if (child.exitCode == null) child.kill('SIGTERM');
+        await exited;
+      };
+      running.push(stop);
+      return { url: info.url, token, pid: child.pid!, stop };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('daemon did not start');
+}
+
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** A 1920×1080 16-bit RGB PNG with a gradient and some noise (so compression has real work). */
+async function png16(file: string, seed: number): Promise<void> {
+  const w = 1920, h = 1080;
+  const px = new Uint16Array(w * h * 3);
+  let s = seed * 7919 + 1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      const i = (y * w + x) * 3;
+      px[i] = (x * 34) & 0xffff;
+      px[i + 1] = (y * 60 + (s & 0x3ff)) & 0xffff;
+      px[i + 2] = ((x + y) * 20 + seed * 999) & 0xffff;
+    }
+  }
+  await sharp(Buffer.from(px.buffer), { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').png().toFile(file);
+}
+
+async function baseline(images: string[], concurrency: number): Promise<number> {
+  const dir = await home('baseline');
+  const paths = resolvePaths({ COLOPHON_HOME: dir });
+  const { profile } = await loadProfile(paths);
+  const env = { profile, outRoot: profile.output.root, ledger: new Ledger(paths.ledger) };
+  const queue = [...images];
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let f = queue.shift(); f != null; f = queue.shift()) {
+      const r = await processPaths([f], { source: 'cli' }, env);
+      if (r.errors.length > 0) throw new Error(`baseline failed: ${r.errors[0]!.message}`);
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  await closeExifTool();
+  return images.length / seconds;
+}
+
+async function main(): Promise<void> {
+  const imgDir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-bench-img-'));
+  scratch.push(imgDir);
+  process.stderr.write(`generating ${TOTAL * 2} small images…\n`);
+  const forDaemon = await makeImages(imgDir, TOTAL, 96, 'd');
+  const forBaseline = await makeImages(imgDir, TOTAL, 96, 'b');
+  const concurrency = defaultConcurrency();
+  const loadBefore = os.loadavg()[0]!;
+
+  process.stderr.write('baseline: processPaths in-process…\n');
+  const baseRate = await baseline(forBaseline, concurrency);
+
+  const dir = await home('daemon');
+  const d = await startServe(dir);
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RpcClient.connect(d.url, { authorization: `Bearer ${d.token}` })));
+  const latencies: number[] = [];
+  let busy = 0;
+  let failed = 0;
+  process.stderr.write(`daemon: ${CLIENTS} clients × ${PER_CLIENT} asset.process…\n`);
+  const t0 = performance.now();
+  await Promise.all(clients.map(async (c, ci) => {
+    for (let k = 0; k < PER_CLIENT; k++) {
+      const start = performance.now();
+      const r = await c.call('asset.process', { paths: [forDaemon[ci * PER_CLIENT + k]!] });
+      latencies.push(performance.now() - start);
+      if (r.error?.data?.key === 'BUSY') busy++;
+      else if (r.error != null || r.result.errors.length > 0) failed++;
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 300)); // any duplicate reply would arrive now
+  const answers = clients.flatMap((c) => [...c.replyCount.values()]);
+  const exactlyOnce = answers.length === TOTAL && answers.every((n) => n === 1);
+  await Promise.all(clients.map((c) => c.close()));
+
+  // Warm daemon, one client, 1920×1080 16-bit PNGs one after another (the first one only warms up).
+  const big: number[] = [];
+  const solo = await RpcClient.connect(d.url, { authorization: `Bearer ${d.token}` });
+  for (let i = 0; i < 8; i++) {
+    const f = path.join(imgDir, `hd16-${i}.png`);
+    await png16(f, i);
+    const start = performance.now();
+    const r = await solo.call('asset.process', { paths: [f] });
+    if (r.error != null || r.result.errors.length > 0) throw new Error(`16-bit PNG failed: ${JSON.stringify(r.error ?? r.result.errors)}`);
+    if (i > 0) big.push(performance.now() - start);
+  }
+  await solo.close();
+  const rss = await peakRssMiB(d.pid);
+  await d.stop();
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const rate = TOTAL / seconds;
+  const bigSorted = [...big].sort((a, b) => a - b);
+  console.log(`daemon load test: ${CLIENTS} clients × ${PER_CLIENT} asset.process (96 px PNGs), job concurrency ${concurrency}`);
+  console.log(`  throughput           ${rate.toFixed(1)} req/s  (${TOTAL} requests in ${seconds.toFixed(1)} s)`);
+  console.log(`  latency p50 / p99    ${ms(pct(sorted, 50))} / ${ms(pct(sorted, 99))}   (includes queueing behind ${CLIENTS - 1} other clients)`);
+  console.log(`  daemon peak RSS      ${rss.toFixed(0)} MiB`);
+  console.log(`  answers              ${answers.length} for ${TOTAL} requests; exactly one each: ${exactlyOnce ? 'yes' : 'NO'}; BUSY ${busy}; failed ${failed}`);
+  console.log(`  baseline (in-process processPaths, same concurrency)  ${baseRate.toFixed(1)} files/s`);
+  console.log(`  ratio daemon / baseline  ${(rate / baseRate).toFixed(2)}×`);
+  console.log(`  1920×1080 16-bit PNG, warm daemon: median ${ms(pct(bigSorted, 50))} over ${big.length} (min ${ms(bigSorted[0]!)}, max ${ms(bigSorted.at(-1)!)}); target < 400 ms`);
+  console.log(`  machine load average (1 min): ${loadBefore.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end, on ${os.availableParallelism()} cores`);
+  if (!exactlyOnce || failed > 0) process.exitCode = 1;
+}
+
+try {
+  await main();
+} finally {
+  for (const stop of running) await stop();
+  for (const dir of scratch) await fs.rm(dir, { recursive: true, force: true });
+}

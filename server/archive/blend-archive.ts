@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import type { Profile } from '../../protocol/src/profile.ts';
+import type { Output } from '../../protocol/src/results.ts';
+import { ColophonError, toColophonError } from '../errors.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { classifyFile } from '../pipeline/classify.ts';
+import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
+import { produceAtomic } from '../util/atomic.ts';
+import { canonicalJson, sha256File } from '../util/hash.ts';
+import { confinedDir } from '../daemon/confine.ts';
+import { entryNameFor, externalEntryName, RESERVED_ENTRIES, resolveDependency, worthCompressing } from './entries.ts';
+import { licenceText } from './license-text.ts';
+
+export interface ArchiveRequest {
+  blend: string;
+  /** As Blender names them: absolute, or relative to the .blend (`//textures/a.png`). */
+  dependencies: string[];
+  signal?: AbortSignal;
+}
+
+export interface ArchiveEnv {
+  profile: Profile;
+  outRoot: string;
+  ledger: Ledger | null;
+}
+
+export interface ArchiveResult {
+  archive: Output;
+  /** Dependencies in the zip, as given in the request. */
+  included: string[];
+  /** Dependencies that do not exist or cannot be read, as given; never fatal. */
+  missing: string[];
+  assetId: string;
+  ledgerSeq: number | null;
+}
+
+interface Member {
+  source: string;
+  given: string;
+  entry: string;
+}
+
+interface MemberHash {
+  entry: string;
+  source: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** A private zip of a .blend, its dependencies, a manifest, a LICENSE and the .blend's XMP sidecar. */
+export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promise<ArchiveResult> {
+  const blend = path.resolve(req.blend);
+  const cls = await classifyFile(blend).catch((err: unknown) => {
+    throw toColophonError(err);
+  });
+  if (cls.kind !== 'blend') {
+    throw new ColophonError('UNSUPPORTED_FORMAT', `${blend} is not a .blend file (its content is ${cls.format}). Pass the scene's .blend file.`);
+  }
+  const blendHash = await sha256File(blend);
+  const assetId = blendHash.sha256.slice(0, 16);
+  const blendName = path.basename(blend);
+  const { members, included, missing } = await collectMembers(blend, req.dependencies);
+
+  const dir = await confinedDir(env.outRoot, path.join('private', assetId));
+  const zipPath = path.join(dir, `${path.basename(blend, path.extname(blend))}.archive.zip`);
+  const xmp = await sidecarBytes(blendName, env.profile);
+  const now = new Date();
+  const hashes = await produceAtomic(zipPath, (tmp) =>
+    writeZip(tmp, members, (files) => [
+      ['manifest.json', Buffer.from(JSON.stringify(manifest(assetId, blendName, files, missing, env.profile, now), null, 2) + '\n')],
+      ['LICENSE.txt', Buffer.from(licenceText(env.profile, blendName, now))],
+      [`${blendName}.xmp`, xmp],
+    ], req.signal),
+  );
+  if (hashes[0]?.sha256 !== blendHash.sha256) {
+    await fs.rm(zipPath, { force: true });
+    throw new ColophonError('CHANGED_WHILE_READING', `${blend} changed while it was being archived. Save it in Blender, then archive again.`);
+  }
+  const zipHash = await sha256File(zipPath);
+  const archive: Output = {
+    path: zipPath, visibility: 'private', purpose: 'archive', sha256: zipHash.sha256, bytes: zipHash.bytes, metadata: 'sidecar',
+  };
+  let ledgerSeq: number | null = null;
+  if (env.ledger != null) {
+    const p = env.profile;
+    const entry = await env.ledger.append('asset.recorded', {
+      assetId,
+      source: 'archive',
+      input: { path: blend, sha256: blendHash.sha256, bytes: blendHash.bytes, kind: 'blend', format: cls.format },
+      outputs: [archive],
+      files: hashes.map(({ entry, sha256, bytes }) => ({ entry, sha256, bytes })),
+      missing,
+      creator: p.creator, licence: p.licence, dataMining: p.dataMining,
+      noticeVersion: p.noticeVersion, termsVersion: p.termsVersion,
+    });
+    ledgerSeq = entry.seq;
+  }
+  return { archive, included, missing, assetId, ledgerSeq };
+}
+
+/** The .blend first, then each readable dependency once, each under an entry name nothing else uses. */
+async function collectMembers(blend: string, deps: string[]): Promise<{ members: Member[]; included: string[]; missing: string[] }> {
+  const blendDir = path.dirname(blend);
+  const blendName = path.basename(blend);
+  const taken = new Set([...RESERVED_ENTRIES, blendName, `${blendName}.xmp`]);
+  const members: Member[] = [{ source: blend, given: blend, entry: blendName }];
+  const seen = new Set([blend]);
+  const included: string[] = [];
+  const missing: string[] = [];
+  for (const given of deps) {
+    const source = resolveDependency(given, blendDir);
+    if (seen.has(source)) continue;
+    seen.add(source);
+    if (!(await readableFile(source))) {
+      missing.push(given);
+      continue;
+    }
+    let entry = entryNameFor(source, blendDir);
+    if (taken.has(entry)) entry = externalEntryName(source);
+    for (let n = 2; taken.has(entry); n++) entry = `${entry}~${n}`;
+    taken.add(entry);
+    members.push({ source, given, entry });
+    included.push(given);
+  }
+  return { members, included, missing };
+}
+
+async function readableFile(file: string): Promise<boolean> {
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) return false;
+    await fs.access(file, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Streams every member into the zip, hashing each as it goes, then adds the extras built from those hashes. */
+async function writeZip(
+  tmp: string,
+  members: Member[],
+  extras: (files: MemberHash[]) => Array<[string, Buffer]>,
+  signal?: AbortSignal,
+): Promise<MemberHash[]> {
+  const zip = new yazl.ZipFile();
+  const out = createWriteStream(tmp, { flags: 'wx' });
+  const written = pipeline(zip.outputStream, out);
+  written.catch(() => undefined);
+  const hashes: MemberHash[] = [];
+  try {
+    for (const m of members) {
+      signal?.throwIfAborted();
+      hashes.push(await addHashed(zip, m, signal));
+    }
+    for (const [name, data] of extras(hashes)) zip.addBuffer(data, name);
+    zip.end();
+    await written;
+    return hashes;
+  } catch (err) {
+    out.destroy();
+    await written.catch(() => undefined);
+    throw signal?.aborted ? signal.reason : toColophonError(err, 'OUTPUT_FAILED');
+  }
+}
+
+async function addHashed(zip: yazl.ZipFile, m: Member, signal?: AbortSignal): Promise<MemberHash> {
+  const fh = await fs.open(m.source, 'r');
+  const st = await fh.stat();
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const rs = fh.createReadStream({ highWaterMark: 1 << 20 });
+  const onAbort = () => rs.destroy(signal?.reason as Error);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    zip.addReadStream(tap, m.entry, { mtime: st.mtime, compress: worthCompressing(m.source) });
+    await new Promise<void>((resolve, reject) => {
+      tap.on('end', resolve);
+      tap.on('error', reject);
+      rs.on('error', reject);
+      rs.pipe(tap);
+    });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await fh.close().catch(() => undefined);
+  }
+  return { entry: m.entry, source: m.source, sha256: hash.digest('hex'), bytes };
+}
+
+async function sidecarBytes(blendName: string, profile: Profile): Promise<Buffer> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-xmp-'));
+  try {
+    const file = path.join(dir, `${blendName}.xmp`);
+    await writeSidecar(file, rightsFromProfile(profile, 'digitalCreation'));
+    return await fs.readFile(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+function manifest(assetId: string, blendName: string, files: MemberHash[], missing: string[], p: Profile, now: Date): unknown {
+  return JSON.parse(canonicalJson({
+    format: 'colophon.blend-archive/1',
+    assetId,
+    blend: blendName,
+    createdAt: now.toISOString(),
+    files: files.map(({ entry, source, sha256, bytes }) => ({ entry, source, sha256, bytes })),
+    missing,
+    rights: {
+      creator: p.creator, copyright: p.copyright, licence: p.licence, dataMining: p.dataMining,
+      otherConstraints: p.otherConstraints, noticeVersion: p.noticeVersion, termsVersion: p.termsVersion,
+    },
+  }));
+}

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { parseProfile } from '../../server/config.ts';
 import { Ledger } from '../../server/ledger/ledger.ts';
@@ -56,4 +57,33 @@ export async function exiv2(args: string[]): Promise<string> {
 
 export async function hasCommand(cmd: string): Promise<boolean> {
   return run('sh', ['-c', `command -v ${cmd}`]).then(() => true, () => false);
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A syntactically valid PNG whose header claims the given size (its pixel data is tiny and wrong). */
+export function pngClaiming(w: number, h: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Adds tEXt chunks before IEND, as Blender writes its stamp fields. */
+export function withPngText(png: Buffer, fields: Record<string, string>): Buffer {
+  const iend = png.length - 12;
+  const chunks = Object.entries(fields).map(([k, v]) => pngChunk('tEXt', Buffer.from(`${k}\0${v}`, 'latin1')));
+  return Buffer.concat([png.subarray(0, iend), ...chunks, png.subarray(iend)]);
 }

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { processFile, processPaths } from '../../server/pipeline/process.ts';
-import { FIXTURES, makeEnv, makeImage, run } from '../helpers/pipeline-env.ts';
-import { pngClaiming } from './classify.test.ts';
+import { FIXTURES, makeEnv, makeImage, pngClaiming, run } from '../helpers/pipeline-env.ts';
 
 t.test('each bad input gives a Failure with a clear message; the good file is still processed', async (t) => {
   const env = await makeEnv(t);

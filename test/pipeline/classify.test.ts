@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { classifyFile } from '../../server/pipeline/classify.ts';
 import { roleFromName } from '../../server/pipeline/texture-role.ts';
 import { ColophonError } from '../../server/errors.ts';
-import { FIXTURES, makeImage } from '../helpers/pipeline-env.ts';
+import { FIXTURES, makeImage, pngClaiming } from '../helpers/pipeline-env.ts';
 import { closeExifTool } from '../../server/pipeline/exiftool.ts';
 import sharp from 'sharp';
 
@@ -125,31 +125,3 @@ t.test('limits and empty files', async (t) => {
   t.ok(err instanceof ColophonError);
   t.match(err, { key: 'TOO_LARGE', message: /50000×50000/ });
 });
-
-/** A syntactically valid PNG whose header claims the given size (its pixel data is tiny and wrong). */
-function pngClaiming(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-export { pngClaiming };

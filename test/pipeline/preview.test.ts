@@ -5,7 +5,7 @@ import t from 'tap';
 import { processFile } from '../../server/pipeline/process.ts';
 import { getExifTool } from '../../server/pipeline/exiftool.ts';
 import { hammingDistance } from '../../server/pipeline/phash.ts';
-import { exiv2, FIXTURES, makeEnv, makeImage } from '../helpers/pipeline-env.ts';
+import { exiv2, FIXTURES, makeEnv, makeImage, withPngText } from '../helpers/pipeline-env.ts';
 
 const previewOf = (r: { outputs: Array<{ purpose: string; path: string; width?: number; height?: number }> }) => r.outputs.find((o) => o.purpose === 'preview')!;
 
@@ -126,26 +126,3 @@ t.test('display rendition: preview from the PNG, master from the EXR', async (t)
   for (let i = 0; i < dp.length; i++) d += Math.abs(dp[i]! - pp[i]!);
   t.ok(d / dp.length < 12, 'preview pixels come from the display rendition');
 });
-
-function withPngText(png: Buffer, fields: Record<string, string>): Buffer {
-  const iend = png.length - 12;
-  const chunks = Object.entries(fields).map(([k, v]) => {
-    const data = Buffer.from(`${k}\0${v}`, 'latin1');
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from('tEXt'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  });
-  return Buffer.concat([png.subarray(0, iend), ...chunks, png.subarray(iend)]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}

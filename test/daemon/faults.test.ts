@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { HelloResultSchema } from '../../protocol/src/methods.ts';
@@ -81,12 +83,38 @@ t.test('a missing file is a Failure for that input; the other inputs are still p
   t.match(p.error?.message, /nope\.png/);
 });
 
-t.test('an unreadable file is reported as UNREADABLE', { skip: process.getuid?.() === 0 ? 'running as root: file permissions do not stop root from reading' : false }, async (t) => {
-  const locked = path.join(work, 'locked.png');
+t.test('an unreadable file is reported as UNREADABLE; the other input is still processed', async (t) => {
+  // An unprivileged daemon (root would read through mode 000): see test/helpers/daemon-unprivileged.ts.
+  const uhome = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-daemon-perm-'));
+  t.teardown(() => fs.rm(uhome, { recursive: true, force: true }));
+  await fs.chmod(uhome, 0o777);
+  await fs.writeFile(path.join(uhome, 'config.json'), JSON.stringify({ creator: { name: 'Test Artist' } }));
+  const locked = path.join(uhome, 'locked.png');
+  const readable = path.join(uhome, 'readable.png');
   await fs.copyFile(images[1]!, locked);
+  await fs.copyFile(images[2]!, readable);
+  await fs.chmod(readable, 0o644);
   await fs.chmod(locked, 0o000);
-  const r = await client.call('asset.process', { paths: [locked] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/daemon-unprivileged.ts'), uhome], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill('SIGTERM'));
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`unprivileged daemon exited early (${code})`)));
+  });
+  const info = JSON.parse(line) as { url: string; uid: number };
+  t.not(info.uid, 0, 'the daemon runs without root privileges');
+  const token = (await fs.readFile(path.join(uhome, 'token'), 'utf8')).trim();
+  const port = new URL(info.url).port;
+  const c = await RpcClient.connect(info.url, { Authorization: `Bearer ${token}`, Host: `127.0.0.1:${port}` });
+  t.teardown(() => c.close());
+  const r = await c.call('asset.process', { paths: [locked, readable] });
   t.equal(r.result.errors[0]?.code, 'UNREADABLE');
+  t.match(r.result.errors[0]?.message, /permission denied/);
+  t.equal(r.result.results.length, 1);
 });
 
 t.test('a folder where a file is expected is NOT_A_FILE', async (t) => {

@@ -112,7 +112,8 @@ class COLOPHON_OT_archive_blend(bpy.types.Operator):
         if missing:
             self.report({"WARNING"}, f"Colophon: {len(missing)} missing file(s): " + "; ".join(missing))
         tag = {"cleanup": copy, "id": uuid.uuid4().hex}
-        params = wire.archive_params(copy, existing + missing)
+        # The copy is a temporary file beside the original; inside the zip it carries the original's name.
+        params = wire.archive_params(copy, existing + missing, name=os.path.basename(bpy.data.filepath))
         runtime.submit("blend.archive", params, label=f"Archive {os.path.basename(bpy.data.filepath)}", tag=tag)
         _report_outcome(self, tag, f"Colophon: archiving {os.path.basename(bpy.data.filepath)} "
                                    f"with {len(existing)} file(s)")

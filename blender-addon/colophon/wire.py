@@ -184,8 +184,11 @@ def preview_params(path, long_edge=None, fmt=None, watermark=None):
     return params
 
 
-def archive_params(blend, dependencies):
-    return {"blend": str(blend), "dependencies": [str(d) for d in dependencies]}
+def archive_params(blend, dependencies, name=None):
+    params = {"blend": str(blend), "dependencies": [str(d) for d in dependencies]}
+    if name is not None:
+        params["name"] = str(name)
+    return params
 
 
 def pack_params(path, profile=None):

@@ -59,6 +59,8 @@ export const PreviewExportResultSchema = AssetResultSchema;
 export const ArchiveParamsSchema = z.object({
   blend: FilePath,
   dependencies: z.array(FilePath).max(10000),
+  /** The .blend's file name inside the archive (default: its own), e.g. when `blend` is a temporary copy. */
+  name: z.string().max(255).regex(/^[^/\\\0]+\.blend$/i, 'a plain file name ending in .blend').optional(),
 }).strict();
 export const ArchiveResultSchema = z.object({
   archive: OutputSchema,

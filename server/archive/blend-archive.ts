@@ -22,6 +22,8 @@ export interface ArchiveRequest {
   blend: string;
   /** As Blender names them: absolute, or relative to the .blend (`//textures/a.png`). */
   dependencies: string[];
+  /** The .blend's name inside the zip; default its own (the add-on sends a temporary copy). */
+  name?: string;
   signal?: AbortSignal;
 }
 
@@ -65,11 +67,11 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   }
   const blendHash = await sha256File(blend);
   const assetId = blendHash.sha256.slice(0, 16);
-  const blendName = path.basename(blend);
-  const { members, included, missing } = await collectMembers(blend, req.dependencies);
+  const blendName = req.name ?? path.basename(blend);
+  const { members, included, missing } = await collectMembers(blend, blendName, req.dependencies);
 
   const dir = await confinedDir(env.outRoot, path.join('private', assetId));
-  const zipPath = path.join(dir, `${path.basename(blend, path.extname(blend))}.archive.zip`);
+  const zipPath = path.join(dir, `${path.basename(blendName, path.extname(blendName))}.archive.zip`);
   const xmp = await sidecarBytes(blendName, env.profile);
   const now = new Date();
   const hashes = await produceAtomic(zipPath, (tmp) =>
@@ -106,9 +108,8 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
 }
 
 /** The .blend first, then each readable dependency once, each under an entry name nothing else uses. */
-async function collectMembers(blend: string, deps: string[]): Promise<{ members: Member[]; included: string[]; missing: string[] }> {
+async function collectMembers(blend: string, blendName: string, deps: string[]): Promise<{ members: Member[]; included: string[]; missing: string[] }> {
   const blendDir = path.dirname(blend);
-  const blendName = path.basename(blend);
   const taken = new Set([...RESERVED_ENTRIES, blendName, `${blendName}.xmp`]);
   const members: Member[] = [{ source: blend, given: blend, entry: blendName }];
   const seen = new Set([blend]);

@@ -136,6 +136,21 @@ t.test('blend.archive: .blend, dependencies by relative path, external ones, man
   t.equal(rec.data.outputs[0].sha256, res.archive.sha256);
 });
 
+t.test('blend.archive: a temporary copy is stored under the name the artist knows', async (t) => {
+  const scene = path.join(work, 'named');
+  await fs.mkdir(scene, { recursive: true });
+  const copy = path.join(scene, 'hero.colophon.blend');
+  await fs.copyFile(path.join(FIXTURES, 'blend', 'basic_file.blend'), copy);
+  const r = await client.call('blend.archive', { blend: copy, dependencies: [], name: 'hero.blend' });
+  t.equal(r.error, undefined, r.error?.message ?? 'archived');
+  t.match(r.result.archive.path, /hero\.archive\.zip$/);
+  const names = [...(await zipEntries(r.result.archive.path)).keys()].sort();
+  t.same(names, ['LICENSE.txt', 'hero.blend', 'hero.blend.xmp', 'manifest.json']);
+  const bad = await client.call('blend.archive', { blend: copy, dependencies: [], name: 'sub/hero.blend' });
+  t.equal(bad.error?.code, -32602, 'a name with a folder in it is refused');
+  t.equal(bad.error?.data?.path, 'params.name');
+});
+
 t.test('blend.archive refuses what is not a .blend, clearly', async (t) => {
   const [img] = await makeImages(work, 1, 64, 'notblend');
   const r = await client.call('blend.archive', { blend: img, dependencies: [] });

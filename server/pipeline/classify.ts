@@ -125,15 +125,24 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
   if (width == null || height == null) throw new ColophonError('CORRUPT_FILE', `${file} has no image dimensions; it is damaged.`);
   checkPixels(file, width, height, LIMITS.maxImagePixels);
   const base = { format, width, height, raster: 'sharp' as const, warnings };
-  const role = roleFromName(stem);
-  if (role != null && !PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'texture', role, sourceRich: true };
   if (PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'render', sourceRich: false };
+  const role = roleFromName(stem);
+  if (role != null) return { ...base, kind: 'texture', role, sourceRich: true };
+  // A picture kept with the maps is a map even when its name says nothing about its role.
+  if (inTextureFolder(file)) return { ...base, kind: 'texture', role: 'unknown', sourceRich: true };
   if (format === 'jpeg' || format === 'png' || format === 'webp' || format === 'tiff') {
     if (isLatLong(width, height) && (meta.depth === 'ushort' || meta.depth === 'float')) return { ...base, kind: 'hdri', sourceRich: true };
     // Only texture-shaped pictures (square or power-of-two sides) are worth decoding to look for a normal map.
     if (textureShaped(width, height) && (await contentSaysNormalMap(file))) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
   }
   return { ...base, kind: 'render', sourceRich: false };
+}
+
+const TEXTURE_FOLDERS = new Set(['textures', 'texture', 'maps', 'tex', 'pbr', 'materials']);
+
+function inTextureFolder(file: string): boolean {
+  const parts = path.dirname(file).split(path.sep).slice(-2);
+  return parts.some((p) => TEXTURE_FOLDERS.has(p.toLowerCase()));
 }
 
 function textureShaped(w: number, h: number): boolean {

@@ -39,6 +39,9 @@ t.test('images: texture by name, render by default or by source, normal map by c
   const flatNormal = path.join(dir, 'untitled.png');
   await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 255 } } }).png().toFile(flatNormal);
   t.match(await classifyFile(flatNormal), { kind: 'texture', role: 'normal' }, 'normal map found from its colours');
+  const unnamed = await makeImage(path.join(dir, 'Textures', 'wood_variation.png'), 64, 64);
+  t.match(await classifyFile(unnamed), { kind: 'texture', role: 'unknown', sourceRich: true }, 'a map with no role token in a textures folder');
+  t.match(await classifyFile(unnamed, 'export'), { kind: 'render' }, 'exported from Blender it is a presentation render');
 });
 
 t.test('content wins over a lying extension', async (t) => {

@@ -25,6 +25,29 @@ t.test('GPS, camera EXIF and maker notes never reach the preview; rights do', as
   }
 });
 
+t.test('DSCN0010: public preview without GPS or camera EXIF, rights readable by exiftool and exiv2; full-size stamped master', async (t) => {
+  const env = await makeEnv(t);
+  const r = await processFile(path.join(FIXTURES, 'photos/DSCN0010.jpg'), { source: 'cli' }, env);
+  const preview = previewOf(r);
+  const master = r.outputs.find((o) => o.purpose === 'master')!;
+  for (const [label, file] of [['preview', preview.path], ['master', master.path]] as const) {
+    const et = (await getExifTool().readRaw(file, ['-G1', '-n'])) as Record<string, unknown>;
+    t.equal(et['XMP-plus:DataMining'], 'DMI-PROHIBITED-AIMLTRAINING', `${label}: DataMining (exiftool)`);
+    t.same([et['XMP-dc:Creator']].flat(), ['Jane Artist'], `${label}: dc:creator (exiftool)`);
+    t.match(String(et['XMP-dc:Rights']), /Jane Artist\. All rights reserved/, `${label}: dc:rights (exiftool)`);
+    const x = await exiv2(['-px', file]);
+    t.match(x, /Xmp\.plus\.DataMining\s+XmpText\s+\d+\s+http:\/\/ns\.useplus\.org\/ldf\/vocab\/DMI-PROHIBITED-AIMLTRAINING/, `${label}: DataMining (exiv2)`);
+    t.match(x, /Xmp\.dc\.creator\s+XmpSeq\s+1\s+Jane Artist/, `${label}: dc:creator (exiv2)`);
+    t.match(x, /Xmp\.dc\.rights\s+LangAlt\s+1\s+lang="x-default" © \d{4} Jane Artist\. All rights reserved\./, `${label}: dc:rights (exiv2)`);
+  }
+  const all = await exiv2(['-pa', preview.path]);
+  t.notMatch(all, /GPS/, 'preview: no GPS (exiv2)');
+  t.notMatch(all, /Exif\.Image\.(Make|Model)|Exif\.Photo\./, 'preview: no camera EXIF (exiv2)');
+  t.match(await exiv2(['-pa', master.path]), /Exif\.GPSInfo/, 'the private master is the original file, GPS included');
+  t.equal((await sharp(master.path).metadata()).width, 640, 'master at full resolution');
+  t.equal(r.input.width, 640);
+});
+
 t.test('orientation applied, never enlarged, long edge capped', async (t) => {
   const env = await makeEnv(t);
   const upright = await processFile(path.join(FIXTURES, 'photos/landscape_6.jpg'), { source: 'cli' }, env);

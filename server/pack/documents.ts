@@ -47,7 +47,12 @@ export function licenceText(profile: Profile, packName: string, now: Date): stri
   if (l.url) parts.push(`Full licence text: ${l.url}`);
   if (l.terms) parts.push('', wrap(l.terms));
   if (profile.webStatement) parts.push(`Terms of use: ${profile.webStatement}`);
-  parts.push('', AI_CLAUSE, '', 'In the creator\'s words:', wrap(profile.otherConstraints), '');
+  if (profile.dataMining === 'DMI-ALLOWED') {
+    // The artist allows mining: the LICENSE must not contradict the DMI-ALLOWED stamped into every file.
+    parts.push('', 'The creator allows text and data mining of these files. All other rights are reserved.', '');
+  } else {
+    parts.push('', AI_CLAUSE, '', 'In the creator\'s words:', wrap(profile.otherConstraints), '');
+  }
   parts.push(`Machine-readable data-mining setting: ${profile.dataMining} (IPTC PLUS).`, '');
   return parts.join('\n');
 }

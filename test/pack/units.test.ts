@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
+import { parseProfile } from '../../server/config.ts';
 import { sha256sumLine } from '../../server/pack/archive.ts';
+import { licenceText } from '../../server/pack/documents.ts';
+import { resolvePaths } from '../../server/paths.ts';
 import { progressBar } from '../../server/pack/progress-bar.ts';
 import { caseClashes, nameProblems, packNameFor } from '../../server/pack/names.ts';
 import { preflight, type FileFacts } from '../../server/pack/preflight.ts';
@@ -108,4 +111,14 @@ t.test('the progress bar stays quiet when asked to or when stderr is not a termi
   const bar = progressBar(true);
   t.type(bar.onProgress, 'function', 'on for a terminal');
   bar.stop();
+});
+
+t.test('LICENSE.txt reserves AI uses unless the profile allows data mining, like the .blend archive', async (t) => {
+  const { profile } = parseProfile({ creator: { name: 'Jane' } }, 'test', resolvePaths({ COLOPHON_HOME: '/tmp/unused' }));
+  const reserved = licenceText(profile, 'BrickPack', new Date('2026-01-01'));
+  for (const words of ['AI/ML', 'dataset creation', 'fine-tuning', 'embeddings', 'synthetic outputs', 'Article 4(3)']) t.match(reserved, words);
+  const allowed = licenceText({ ...profile, dataMining: 'DMI-ALLOWED' }, 'BrickPack', new Date('2026-01-01'));
+  t.notMatch(allowed, /RESERVATION OF RIGHTS/);
+  t.match(allowed, /allows text and data mining/);
+  t.match(allowed, /DMI-ALLOWED/, 'the machine-readable setting is still named');
 });

@@ -16,7 +16,7 @@ import { produceAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256File } from '../util/hash.ts';
 import { confinedDir } from '../daemon/confine.ts';
 import { entryNameFor, externalEntryName, RESERVED_ENTRIES, resolveDependency, worthCompressing } from './entries.ts';
-import { licenceText } from './license-text.ts';
+import { licenceText } from '../licence-text.ts';
 
 export interface ArchiveRequest {
   blend: string;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import t from 'tap';
 import { entryNameFor, externalEntryName, resolveDependency, worthCompressing } from '../../server/archive/entries.ts';
-import { licenceText } from '../../server/archive/license-text.ts';
+import { licenceText } from '../../server/licence-text.ts';
 import { JobQueue } from '../../server/daemon/jobs.ts';
 import { bearerMatches, hostAllowed, originAllowed } from '../../server/daemon/security.ts';
 import { ColophonError } from '../../server/errors.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import t from 'tap';
 import { parseProfile } from '../../server/config.ts';
 import { sha256sumLine } from '../../server/pack/archive.ts';
-import { licenceText } from '../../server/pack/documents.ts';
+import { licenceText } from '../../server/licence-text.ts';
 import { resolvePaths } from '../../server/paths.ts';
 import { progressBar } from '../../server/pack/progress-bar.ts';
 import { caseClashes, nameProblems, packNameFor } from '../../server/pack/names.ts';

@@ -37,6 +37,4 @@ function safeSegments(parts: string[]): string[] {
 }
 
 /** Already-compressed formats are stored as they are; deflating them again only costs time. */
-export function worthCompressing(file: string): boolean {
-  return !/\.(png|jpe?g|webp|avif|exr|zip|gz|zst|7z|mp4|mov|mkv|webm|glb)$/i.test(file);
-}
+export { worthCompressing } from '../util/compression.ts';

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { sha256File } from '../util/hash.ts';
 import { hashZipEntries, isZip } from './zip-hashes.ts';
+import { walkFiles } from '../util/walk-files.ts';
 
 /** The parts of an `asset.recorded` entry's data that evidence and matching read. */
 export interface RecordedAsset {
@@ -164,16 +164,6 @@ export async function resolveOneAsset(index: AssetIndex, target: string): Promis
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const entries = await fs.readdir(d, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (out.length >= MAX_FOLDER_FILES) return;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && !e.name.startsWith('.')) out.push(p);
-    }
-  };
-  await walk(dir);
+  await walkFiles(dir, out, { limit: MAX_FOLDER_FILES });
   return out;
 }

@@ -6,6 +6,7 @@ import { hammingDistance, phash } from '../pipeline/phash.ts';
 import type { AssetIndex, AssetRecord } from './assets.ts';
 import { cropHashes, greySpread, loadGrey, mirroredHash, type CropHash } from './hash-variants.ts';
 import { summarizeAsset, type AssetSummary } from './summary.ts';
+import { walkFiles } from '../util/walk-files.ts';
 
 /** Bits (of 64) within which a copy counts as a match. Unrelated photos sit around 26–36 bits apart. */
 export const DEFAULT_THRESHOLD = 10;
@@ -64,16 +65,8 @@ function candidatesOf(index: AssetIndex): Candidate[] {
 export async function expandTargets(targets: string[]): Promise<{ files: string[]; errors: Failure[] }> {
   const files: string[] = [];
   const errors: Failure[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await fs.readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (files.length >= MAX_FOLDER_FILES) return;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && !e.name.startsWith('.') && IMAGE_EXT.has(path.extname(e.name).toLowerCase())) files.push(p);
-    }
-  };
+  const walk = (dir: string) =>
+    walkFiles(dir, files, { limit: MAX_FOLDER_FILES, accept: (name) => IMAGE_EXT.has(path.extname(name).toLowerCase()) });
   for (const t of targets) {
     try {
       const st = await fs.stat(t);

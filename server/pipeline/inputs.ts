@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Failure } from '../../protocol/src/results.ts';
+import { walkFiles } from '../util/walk-files.ts';
 import { toFailure } from './failure.ts';
-
-const IGNORED = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
 /**
  * Expands files and folders into a sorted list of files. Hidden entries and anything under `skipRoot`
@@ -13,7 +12,7 @@ const IGNORED = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 export async function expandInputs(inputs: string[], skipRoot?: string): Promise<{ files: string[]; errors: Failure[] }> {
   const files: string[] = [];
   const errors: Failure[] = [];
-  const skip = skipRoot != null ? path.resolve(skipRoot) : null;
+  const skip = skipRoot ?? null;
   for (const input of inputs) {
     const abs = path.resolve(input);
     try {
@@ -23,7 +22,7 @@ export async function expandInputs(inputs: string[], skipRoot?: string): Promise
         continue;
       }
       const before = files.length;
-      await walk(abs, files, skip);
+      await walkFiles(abs, files, { skip });
       if (files.length === before) {
         errors.push({ input, code: 'NOT_A_FILE', message: `${input} is a folder with no files to process in it.` });
       }
@@ -32,20 +31,4 @@ export async function expandInputs(inputs: string[], skipRoot?: string): Promise
     }
   }
   return { files: [...new Set(files)], errors };
-}
-
-async function walk(dir: string, out: string[], skip: string | null): Promise<void> {
-  if (skip != null && (dir === skip || dir.startsWith(skip + path.sep))) return;
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.') || IGNORED.has(e.name)) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out, skip);
-    else if (e.isFile()) out.push(p);
-    else if (e.isSymbolicLink()) {
-      const st = await fs.stat(p).catch(() => null);
-      if (st?.isFile() === true) out.push(p);
-    }
-  }
 }

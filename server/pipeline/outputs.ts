@@ -7,9 +7,9 @@ import { EMBEDDABLE, embedStamp, writeSidecar, type RightsStamp } from './stamp.
 
 type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string };
 
-/** Hashes a finished output file and describes it for the results. */
-export async function describeOutput(file: string, d: Describe): Promise<Output> {
-  const { sha256, bytes } = await sha256File(file);
+/** Describes a finished output file for the results, hashing it unless its hash is already known. */
+export async function describeOutput(file: string, d: Describe, known?: { sha256: string; bytes: number }): Promise<Output> {
+  const { sha256, bytes } = known ?? (await sha256File(file));
   const out: Output = { path: file, visibility: d.visibility, purpose: d.purpose, sha256, bytes, metadata: d.metadata };
   if (d.width != null) out.width = d.width;
   if (d.height != null) out.height = d.height;
@@ -32,16 +32,19 @@ export async function writeMaster(
 ): Promise<{ outputs: Output[]; warnings: string[] }> {
   const warnings: string[] = [];
   const embed = EMBEDDABLE.has(format);
-  await produceAtomic(dest, async (tmp) => {
+  const copied = await produceAtomic(dest, async (tmp) => {
     await fs.copyFile(input, tmp);
     await fs.chmod(tmp, 0o644); // copyFile keeps the source's mode; outputs must stay writable for the artist
-    const { sha256 } = await sha256File(tmp);
-    if (sha256 !== inputSha) {
+    const hashed = await sha256File(tmp);
+    if (hashed.sha256 !== inputSha) {
       throw new ColophonError('CHANGED_WHILE_READING', `${input} changed while it was being processed (its content no longer matches the hash taken a moment ago). Wait until the file is fully written and process it again.`);
     }
     if (embed) warnings.push(...(await embedStamp(tmp, format, rights)));
+    return hashed;
   });
-  const outputs = [await describeOutput(dest, { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', ...dims })];
+  // A byte-identical master already has the hash just checked; a stamped one must be hashed again.
+  const master = { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', ...dims } as const;
+  const outputs = [await describeOutput(dest, master, embed ? undefined : copied)];
   if (!embed) {
     const sidecar = `${dest}.xmp`;
     await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights));

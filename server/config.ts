@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { ProfileSchema, type Profile, type ProfileInput } from '../protocol/src/profile.ts';
 import { ColophonError } from './errors.ts';
 import { resolvePaths, type ColophonPaths } from './paths.ts';
@@ -82,4 +81,3 @@ export function expandTemplate(template: string, profile: Profile, now = new Dat
   return template.replaceAll('{year}', String(now.getFullYear())).replaceAll('{creator}', profile.creator.name);
 }
 
-export const ProfileJsonSchema = () => z.toJSONSchema(ProfileSchema, { io: 'input' });

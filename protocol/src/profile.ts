@@ -15,7 +15,6 @@ export const DATA_MINING_CODES = [
 export const DataMiningSchema = z.enum(DATA_MINING_CODES);
 export type DataMining = z.infer<typeof DataMiningSchema>;
 
-export const PLUS_VOCAB_PREFIX = 'http://ns.useplus.org/ldf/vocab/';
 
 export const DEFAULT_OTHER_CONSTRAINTS =
   'No use of this work for AI/ML training, text-and-data mining, dataset creation, model fine-tuning, ' +

@@ -141,7 +141,3 @@ export const CHECKLIST: readonly ChecklistItem[] = [
   },
 ];
 
-export function findChecklistItem(platform: string): ChecklistItem | undefined {
-  const p = platform.toLowerCase();
-  return CHECKLIST.find((c) => c.platform.toLowerCase().startsWith(p));
-}

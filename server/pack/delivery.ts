@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Profile } from '../../protocol/src/profile.ts';
 import type { Failure, Output } from '../../protocol/src/results.ts';
 import { bufferEntry, writeArchive, type ArchiveEntry } from './archive.ts';
@@ -112,4 +111,3 @@ export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output
 }
 
 export const zipNameFor = (packName: string) => `${packName}.zip`;
-export const relOf = (root: string, p: string) => path.relative(root, p).split(path.sep).join('/');

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { toColophonError } from '../../errors.ts';
@@ -30,8 +29,6 @@ export function registerPack(program: Command): void {
         return;
       }
       const services = await openServices();
-      // The ledger's lock file lives beside it: its folder must exist before the first append.
-      await fs.mkdir(services.paths.dataDir, { recursive: true });
       const abort = new AbortController();
       const onSigint = () => {
         process.stderr.write('\ncolophon pack: stopping after the files in progress (finished files are kept; run again to resume)\n');

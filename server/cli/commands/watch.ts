@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openServices } from '../../services.ts';
@@ -27,8 +26,6 @@ export function registerWatch(program: Command): void {
         return;
       }
       const services = await openServices();
-      // The ledger's lock file lives beside it: its folder must exist before the first append.
-      await fs.mkdir(services.paths.dataDir, { recursive: true });
       for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
       const log = (line: string) => process.stderr.write(line + '\n');
       let watching;

@@ -39,7 +39,7 @@ export async function writeMaster(
     if (hashed.sha256 !== inputSha) {
       throw new ColophonError('CHANGED_WHILE_READING', `${input} changed while it was being processed (its content no longer matches the hash taken a moment ago). Wait until the file is fully written and process it again.`);
     }
-    if (embed) warnings.push(...(await embedStamp(tmp, format, rights)));
+    if (embed) warnings.push(...(await embedStamp(tmp, format, rights, input)));
     return hashed;
   });
   // A byte-identical master already has the hash just checked; a stamped one must be hashed again.
@@ -59,9 +59,10 @@ export async function writePreview(
   format: 'jpeg' | 'webp',
   dest: string,
   rights: RightsStamp,
+  label = dest,
 ): Promise<string[]> {
   return produceAtomic(dest, async (tmp) => {
     await fs.writeFile(tmp, buffer);
-    return embedStamp(tmp, format, rights);
+    return embedStamp(tmp, format, rights, `the preview of ${label}`);
   });
 }

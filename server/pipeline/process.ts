@@ -57,6 +57,17 @@ async function assertReadable(file: string): Promise<void> {
 
 /** SPEC §4 on one file: classify → stamp → preview → hash → write → record. Throws ColophonError. */
 export async function processFile(inputPath: string, req: ProcessRequest, env: PipelineEnv): Promise<AssetResult> {
+  const made: string[] = [];
+  try {
+    return await processOne(inputPath, req, env, made);
+  } catch (err) {
+    // A failed file leaves no empty asset folders behind (folders that already held something stay).
+    for (const dir of made.reverse()) await fs.rmdir(dir).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function processOne(inputPath: string, req: ProcessRequest, env: PipelineEnv, made: string[]): Promise<AssetResult> {
   const input = path.resolve(inputPath);
   checkAbort(req.signal);
   const before = await fs.stat(input);
@@ -99,16 +110,16 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
   const height = cls.height ?? pixels?.height;
 
   checkAbort(req.signal);
-  await fs.mkdir(privDir, { recursive: true });
+  if ((await fs.mkdir(privDir, { recursive: true })) != null) made.push(privDir);
   const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height });
   warnings.push(...master.warnings);
   const outputs: Output[] = [...master.outputs];
   if (preview != null && plan != null) {
     checkAbort(req.signal);
-    await fs.mkdir(pubDir, { recursive: true });
+    if ((await fs.mkdir(pubDir, { recursive: true })) != null) made.push(pubDir);
     const stem = path.basename(name, path.extname(name));
     const dest = path.join(pubDir, `${stem}.preview.${plan.format === 'webp' ? 'webp' : 'jpg'}`);
-    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights)));
+    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights, inputPath)));
     outputs.unshift(await describeOutput(dest, {
       visibility: 'public', purpose: 'preview', metadata: 'embedded',
       width: preview.width, height: preview.height, phash: await phash(preview.buffer),

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
-import type { WriteTags } from 'exiftool-vendored';
+import path from 'node:path';
+import { exiftoolPath, type WriteTags } from 'exiftool-vendored';
 import type { Profile } from '../../protocol/src/profile.ts';
 import { expandTemplate } from '../config.ts';
 import { ColophonError } from '../errors.ts';
@@ -60,6 +61,11 @@ export function rightsFromProfile(profile: Profile, digitalSourceType: RightsSta
   return stamp;
 }
 
+/** exiftool's date form, in UTC: `2026:12:01 09:30:00+00:00`. */
+function exifDate(d: Date): string {
+  return `${d.toISOString().slice(0, 19).replace(/-/g, ':').replace('T', ' ')}+00:00`;
+}
+
 /** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
 export function truncateUtf8(s: string, max: number): string {
   if (Buffer.byteLength(s) <= max) return s;
@@ -72,7 +78,7 @@ export function truncateUtf8(s: string, max: number): string {
 }
 
 /** Tags to write. `format` decides whether EXIF and IPTC-IIM are added (within the IIM byte limits). */
-export function stampTags(r: RightsStamp, format: string): { tags: WriteTags; warnings: string[] } {
+export function stampTags(r: RightsStamp, format: string, now = new Date()): { tags: WriteTags; warnings: string[] } {
   const warnings: string[] = [];
   const licensor: Record<string, string> = { LicensorName: r.creator };
   if (r.url != null) licensor.LicensorURL = r.url;
@@ -88,6 +94,8 @@ export function stampTags(r: RightsStamp, format: string): { tags: WriteTags; wa
     'XMP-plus:CopyrightOwner': [{ CopyrightOwnerName: r.creator }],
     'XMP-photoshop:Credit': r.creator,
     'XMP-iptcExt:DigitalSourceType': DST + r.digitalSourceType,
+    // Every stamp changes the metadata, so its date moves too (XMP spec: MetadataDate).
+    'XMP-xmp:MetadataDate': exifDate(now),
   };
   if (r.webStatement != null) t['XMP-xmpRights:WebStatement'] = r.webStatement;
   if (r.email != null) t['XMP-iptcCore:CreatorWorkEmail'] = r.email;
@@ -104,16 +112,28 @@ export function stampTags(r: RightsStamp, format: string): { tags: WriteTags; wa
     t['IPTC:By-line'] = [iim('IPTC By-line', r.creator, 32)];
     t['IPTC:CopyrightNotice'] = iim('IPTC CopyrightNotice', r.rights, 128);
     t['IPTC:Credit'] = iim('IPTC Credit', r.creator, 32);
+    // The digest of the IIM block as written tells Adobe tools (and MWG readers) that IIM and XMP are in sync.
+    t['Photoshop:IPTCDigest'] = 'new';
   }
   return { tags: t as WriteTags, warnings };
 }
 
-/** Embeds the stamp in `file` (in place: callers pass a temp copy) and verifies it by reading back. */
-export async function embedStamp(file: string, format: string, r: RightsStamp): Promise<string[]> {
+/**
+ * Embeds the stamp in `file` (in place: callers pass a temp copy) and verifies it by reading back.
+ * `label` names the user's file in messages (never the temp copy).
+ */
+export async function embedStamp(file: string, format: string, r: RightsStamp, label = file): Promise<string[]> {
   const { tags, warnings } = stampTags(r, format);
-  if (format === 'png') await embedPngXmp(file, tags);
-  else await writeChecked(file, tags);
-  await verifyStamp(file, r, LEGACY_FORMATS.has(format));
+  const legacy = LEGACY_FORMATS.has(format);
+  // IIM is written anew here: mirror what the file's XMP already says into it first, so the two agree (MWG).
+  const defects = format === 'png' ? await embedPngXmp(file, tags, label) : await writeChecked(file, tags, { label, mirrorXmpToIim: legacy });
+  await verifyStamp(file, r, legacy, label, tags);
+  if (defects.length > 0) {
+    warnings.push(
+      `the source's own metadata has a minor defect (${defects.join('; ')}); the rights stamp was written past it ` +
+        '(exiftool told to ignore minor errors) and every stamped field was verified by reading it back',
+    );
+  }
   return warnings;
 }
 
@@ -122,14 +142,15 @@ export async function embedStamp(file: string, format: string, r: RightsStamp): 
  * into a small sidecar seeded with the PNG's own XMP (so fields we do not set survive), and the packet is then put
  * into the PNG here. exiftool still authors every byte of XMP and still reads the result back.
  */
-async function embedPngXmp(file: string, tags: WriteTags): Promise<void> {
+async function embedPngXmp(file: string, tags: WriteTags, label: string): Promise<string[]> {
   const png = await fs.readFile(file);
   const sidecar = tempNameFor(`${file}.xmp`);
   try {
-    const existing = readPngXmp(png, file);
+    const existing = readPngXmp(png, label);
     if (existing != null) await fs.writeFile(sidecar, existing);
-    await writeChecked(sidecar, tags);
-    await fs.writeFile(file, withPngXmp(png, await fs.readFile(sidecar, 'utf8'), file));
+    const defects = await writeChecked(sidecar, tags, { label });
+    await fs.writeFile(file, withPngXmp(png, await fs.readFile(sidecar, 'utf8'), label));
+    return defects;
   } finally {
     await fs.rm(sidecar, { force: true });
   }
@@ -137,27 +158,75 @@ async function embedPngXmp(file: string, tags: WriteTags): Promise<void> {
 
 /** Creates a new `.xmp` sidecar at `file` (must end in .xmp and not exist yet) and verifies it. */
 export async function writeSidecar(file: string, r: RightsStamp): Promise<void> {
-  await writeChecked(file, stampTags(r, 'xmp').tags);
-  await verifyStamp(file, r, false);
+  const { tags } = stampTags(r, 'xmp');
+  await writeChecked(file, tags);
+  await verifyStamp(file, r, false, file, tags);
 }
 
-/** Writes tags; any exiftool warning (e.g. a value it could not convert and silently dropped) is a failure. */
-export async function writeChecked(file: string, tags: WriteTags): Promise<void> {
+interface WriteOptions {
+  /** The user's file, for messages (the file written is usually a temp copy). */
+  label?: string;
+  /** Copy the file's existing XMP into IPTC-IIM (exiftool's own xmp2iptc mapping) before the stamp is applied. */
+  mirrorXmpToIim?: boolean;
+}
+
+/** exiftool's own XMP → IPTC-IIM mapping, shipped beside the exiftool script. */
+async function xmp2iptcArgs(): Promise<string> {
+  return path.join(path.dirname(await exiftoolPath()), 'arg_files', 'xmp2iptc.args');
+}
+
+/**
+ * Writes tags; any exiftool warning (e.g. a value it could not convert and silently dropped) is a failure.
+ * One exception, for defects already in the source: when exiftool refuses only because of a *minor* error in
+ * the file's existing metadata, the write is repeated with minor errors ignored. Returns those source defects,
+ * for the caller to verify every field and report them.
+ */
+export async function writeChecked(file: string, tags: WriteTags, opts: WriteOptions = {}): Promise<string[]> {
+  const label = opts.label ?? file;
+  const clean = (m: string) => m.split(` - ${file}`).join('').split(file).join(label).replace(/^(Warning|Error):\s*/i, '').trim();
+  const args = ['-overwrite_original'];
+  if (opts.mirrorXmpToIim === true) args.push('-tagsFromFile', '@', '-@', await xmp2iptcArgs());
+  const write = (ignoreMinorErrors: boolean) => getExifTool().write(file, tags, { useMWG: false, writeArgs: args, ignoreMinorErrors });
+  const failed = (what: string, cause?: unknown) =>
+    new ColophonError(
+      'METADATA_WRITE_FAILED',
+      `${label}: the rights metadata could not be written (${what}). The file's own metadata is damaged beyond what can be written past; ` +
+        're-save it from the application that made it (or strip its metadata) and process it again.',
+      { cause },
+    );
+  // Mirroring from a file with no XMP copies nothing, and exiftool says so; that is not a problem.
+  const relevant = (ws: string[] | undefined) => (ws ?? []).filter((w) => !(opts.mirrorXmpToIim === true && /No writable tags set from/i.test(w)));
+  let defects: string[] = [];
   let res: { warnings?: string[] };
   try {
-    res = await getExifTool().write(file, tags, { useMWG: false, writeArgs: ['-overwrite_original'] });
+    res = await write(false);
   } catch (err) {
-    throw new ColophonError('METADATA_WRITE_FAILED', `exiftool could not write rights metadata to ${file}: ${(err as Error).message}`, { cause: err });
+    const msg = clean((err as Error).message);
+    if (!/^\[minor\]/i.test(msg)) throw failed(`exiftool: ${msg}`, err);
+    try {
+      res = await write(true);
+    } catch (err2) {
+      throw failed(`exiftool: ${clean((err2 as Error).message)}`, err2);
+    }
+    // With minor errors ignored, exiftool repeats the source's defects as warnings; the caller's read-back of
+    // every stamped field is what shows that none of them is about our stamp.
+    defects = [...new Set([msg.replace(/^\[minor\]\s*/i, ''), ...relevant(res.warnings).map(clean)])];
+    return defects;
   }
   // exiftool-vendored resolves on warnings (e.g. a value it silently dropped): that is a failed stamp.
-  if (res.warnings != null && res.warnings.length > 0) {
-    throw new ColophonError('METADATA_WRITE_FAILED', `exiftool warned while writing rights metadata to ${file}: ${res.warnings.join('; ')}`);
+  const warned = relevant(res.warnings);
+  if (warned.length > 0) {
+    throw new ColophonError('METADATA_WRITE_FAILED', `${label}: exiftool warned while writing rights metadata: ${warned.map(clean).join('; ')}`);
   }
+  return defects;
 }
 
+/** Plain tags whose read-back value must equal what was written (structs and computed tags are checked apart). */
+const NOT_COMPARED = new Set(['XMP-plus:Licensor', 'XMP-plus:CopyrightOwner', 'IPTC:CodedCharacterSet', 'Photoshop:IPTCDigest', 'XMP-plus:DataMining#']);
+
 /** Reads the file back with exiftool and throws naming every field that did not land. */
-export async function verifyStamp(file: string, r: RightsStamp, legacy: boolean): Promise<void> {
-  const got = (await getExifTool().readRaw(file, ['-G1', '-n', '-XMP:all', '-EXIF:Artist', '-EXIF:Copyright', '-IPTC:By-line', '-IPTC:CopyrightNotice'])) as Record<string, unknown>;
+export async function verifyStamp(file: string, r: RightsStamp, legacy: boolean, label = file, written?: WriteTags): Promise<void> {
+  const got = (await getExifTool().readRaw(file, ['-G1', '-n', '-XMP:all', '-EXIF:Artist', '-EXIF:Copyright', '-IPTC:all', '-Photoshop:IPTCDigest', '-File:CurrentIPTCDigest'])) as Record<string, unknown>;
   const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
   const expect: Array<[string, unknown, unknown]> = [
     ['XMP-dc:Creator', first(got['XMP-dc:Creator']), r.creator],
@@ -167,16 +236,23 @@ export async function verifyStamp(file: string, r: RightsStamp, legacy: boolean)
     ['XMP-plus:OtherConstraints', got['XMP-plus:OtherConstraints'], r.otherConstraints],
     // exiftool flattens the Licensor struct's name field under this tag name.
     ['XMP-plus:LicensorName', first(got['XMP-plus:LicensorLicensorName'] ?? got['XMP-plus:LicensorName']), r.creator],
+    ['XMP-plus:CopyrightOwnerName', first(got['XMP-plus:CopyrightOwnerCopyrightOwnerName'] ?? got['XMP-plus:CopyrightOwnerName']), r.creator],
   ];
   if (r.webStatement != null) expect.push(['XMP-xmpRights:WebStatement', got['XMP-xmpRights:WebStatement'], r.webStatement]);
   if (legacy) {
     expect.push(['IFD0:Artist', got['IFD0:Artist'], r.creator]);
     expect.push(['IFD0:Copyright', got['IFD0:Copyright'], r.rights]);
     expect.push(['IPTC:By-line', first(got['IPTC:By-line']), truncateUtf8(r.creator, 32)]);
+    expect.push(['Photoshop:IPTCDigest', got['Photoshop:IPTCDigest'], got['File:CurrentIPTCDigest'] ?? 'the digest of the IIM block']);
+  }
+  for (const [tag, value] of Object.entries(written ?? {})) {
+    if (NOT_COMPARED.has(tag) || expect.some(([k]) => k === tag)) continue;
+    const key = tag.replace(/^EXIF:/, 'IFD0:');
+    expect.push([tag, first(got[key]), first(value)]);
   }
   const bad = expect.filter(([, actual, wanted]) => String(actual) !== String(wanted)).map(([k]) => k);
   if (bad.length > 0) {
-    throw new ColophonError('METADATA_WRITE_FAILED', `rights metadata did not read back correctly from ${file}: ${bad.join(', ')} missing or different`);
+    throw new ColophonError('METADATA_WRITE_FAILED', `${label}: rights metadata did not read back correctly (${bad.join(', ')} missing or different); nothing was recorded. Process it again; if it keeps failing, re-save the file from the application that made it.`);
   }
 }
 

@@ -33,7 +33,7 @@ async function place(src: string, sha256: string, dest: string): Promise<void> {
 async function decodeForSheet(file: string): Promise<Buffer | null> {
   const cls = await classifyFile(file, 'pack');
   const px = await pixelSource(file, cls);
-  if (px == null || 'file' in px.src) return null;
+  if (px?.src == null || 'file' in px.src) return null;
   return sharp(px.src.raw, { raw: { width: px.src.width, height: px.src.height, channels: 3 } }).png().toBuffer();
 }
 

@@ -5,7 +5,7 @@ import yauzl from 'yauzl';
 import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
 import { ColophonError } from '../errors.ts';
 import { compressedBlendHeader, validatePlainBlend } from './blend.ts';
-import { readExrHeader, type ExrInfo } from './exr-header.ts';
+import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
 
@@ -65,6 +65,7 @@ export async function classifyFile(file: string, source: Source = 'cli'): Promis
   if (format === 'exr') {
     const exr = await readExrHeader(file);
     checkPixels(file, exr.width, exr.height, LIMITS.maxFloatPixels);
+    for (const p of exr.parts) checkPixels(file, boxWidth(p.dataWindow), boxHeight(p.dataWindow), LIMITS.maxFloatPixels);
     const base = { format, width: exr.width, height: exr.height, raster: 'exr' as const, exr, warnings, sourceRich: true };
     if (isLatLong(exr.width, exr.height)) return { ...base, kind: 'hdri' };
     const role = roleFromName(stem);

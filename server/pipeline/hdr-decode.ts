@@ -13,24 +13,21 @@ export interface FloatImage {
 const FLOAT_TYPE = 1015;
 
 /**
- * Decodes an OpenEXR file in-process (sharp has no EXR loader). parse-exr prints diagnostics to the
- * console on damaged files; they are silenced so they can never corrupt `--json` output on stdout.
+ * parse-exr (in-process; sharp has no EXR loader) on bytes: RGBA, RGB or Y (Y becomes grey RGB), rows top-down.
+ * Throws a plain Error on failure; parse-exr's console diagnostics are silenced so they never reach `--json` stdout.
  */
-export async function decodeExr(file: string): Promise<FloatImage> {
-  const bytes = await fs.readFile(file);
+export function parseExrBuffer(bytes: Buffer): FloatImage {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let r: { width: number; height: number; data: Float32Array | Uint16Array; format: number };
-  try {
-    r = silenced(() => parseExr(ab, FLOAT_TYPE) as typeof r);
-  } catch (err) {
-    throw new ColophonError('CORRUPT_FILE', `${file} could not be decoded as OpenEXR (${(err as Error).message}). It is damaged or uses an EXR feature Colophon cannot read (deep or multi-part images); save a flat scanline EXR or a PNG next to it.`, { cause: err });
-  }
-  const channels = r.data.length === r.width * r.height * 4 ? 4 : r.data.length === r.width * r.height * 3 ? 3 : 0;
-  if (channels === 0 || !(r.data instanceof Float32Array)) {
-    throw new ColophonError('CORRUPT_FILE', `${file} decoded to an unexpected pixel layout; it may be damaged.`);
-  }
+  const r = silenced(() => parseExr(ab, FLOAT_TYPE) as { width: number; height: number; data: Float32Array | Uint16Array; format: number });
+  const n = r.width * r.height;
+  const channels = r.data.length === n * 4 ? 4 : r.data.length === n * 3 ? 3 : r.data.length === n ? 1 : 0;
+  if (channels === 0 || !(r.data instanceof Float32Array)) throw new Error('unexpected pixel layout');
   // parse-exr returns rows bottom-up (WebGL convention); flip to top-down.
-  return { width: r.width, height: r.height, channels, data: flipRows(r.data, r.width, r.height, channels) };
+  const flipped = flipRows(r.data, r.width, r.height, channels);
+  if (channels !== 1) return { width: r.width, height: r.height, channels, data: flipped };
+  const rgb = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = flipped[i]!;
+  return { width: r.width, height: r.height, channels: 3, data: rgb };
 }
 
 function flipRows(src: Float32Array, w: number, h: number, c: number): Float32Array {
@@ -130,7 +127,8 @@ export function toneMapToSrgb8(img: FloatImage, mode: 'clamp' | 'reinhard'): Buf
     const step = Math.max(1, Math.floor((width * height) / 20000));
     for (let p = 0; p < width * height; p += step) {
       const i = p * channels;
-      lum.push(0.2126 * data[i]! + 0.7152 * data[i + 1]! + 0.0722 * data[i + 2]!);
+      const l = 0.2126 * data[i]! + 0.7152 * data[i + 1]! + 0.0722 * data[i + 2]!;
+      if (Number.isFinite(l)) lum.push(l); // NaN/Inf pixels (common in renders) must not decide the exposure
     }
     lum.sort((a, b) => a - b);
     white = Math.max(1e-4, lum[Math.floor(lum.length * 0.99)] ?? 1);

@@ -14,7 +14,7 @@ import { expandInputs } from './inputs.ts';
 import { readReusable, writeManifest, type Manifest } from './manifest.ts';
 import { describeOutput, writeMaster, writePreview } from './outputs.ts';
 import { phash } from './phash.ts';
-import { pixelSource } from './pixels.ts';
+import { pixelSource, type Pixels } from './pixels.ts';
 import { renderPreview, type PixelSource } from './preview.ts';
 import { planPreview } from './preview-plan.ts';
 import { looksCameraMade, rightsFromProfile } from './stamp.ts';
@@ -103,9 +103,10 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   if (reason != null) warnings.push(reason);
 
   // Pixels first: a file whose picture cannot be decoded fails before anything is written.
-  const pixels = display != null ? display.pixels : await pixelSource(input, cls);
-  const preview = plan != null && pixels != null ? await renderPreview(pixels.src, plan, inputPath) : null;
-  const inputPhash = preview != null ? await phash(sharpRaw(preview.clean)) : pixels != null ? await inputHash(pixels.src, inputPath) : undefined;
+  const pixels = display != null ? display.pixels : await pixelSource(input, cls, req.signal);
+  warnings.push(...(pixels?.warnings ?? []));
+  const preview = plan != null && pixels?.src != null ? await renderPreview(pixels.src, plan, inputPath) : null;
+  const inputPhash = preview != null ? await phash(sharpRaw(preview.clean)) : pixels?.src != null ? await inputHash(pixels.src, inputPath) : undefined;
   const width = cls.width ?? pixels?.width;
   const height = cls.height ?? pixels?.height;
 
@@ -204,11 +205,11 @@ async function displayHash(display: string): Promise<string> {
   return (await sha256File(path.resolve(display))).sha256;
 }
 
-async function loadDisplay(display: string): Promise<{ cls: Classification; pixels: NonNullable<Awaited<ReturnType<typeof pixelSource>>> }> {
+async function loadDisplay(display: string): Promise<{ cls: Classification; pixels: Pixels }> {
   const file = path.resolve(display);
   const cls = await classifyFile(file, 'f12');
   const pixels = await pixelSource(file, cls);
-  if (pixels == null) {
+  if (pixels?.src == null) {
     throw new ColophonError('UNSUPPORTED_FORMAT', `the display rendition ${display} is a ${cls.format} file, not an image; pass a PNG, JPEG, TIFF or EXR.`);
   }
   return { cls, pixels };

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ERROR_CODES, type ErrorKey } from '../protocol/src/errors.ts';
 
 /** An expected failure with a stable key and a message that says what is wrong and what to do. */
@@ -17,6 +18,8 @@ export class ColophonError extends Error {
 
 /** Converts anything thrown into a ColophonError, keeping the original as cause. */
 export function toColophonError(err: unknown, fallback: ErrorKey = 'INTERNAL'): ColophonError {
+  const full = diskFull(err);
+  if (full != null) return full;
   if (err instanceof ColophonError) return err;
   const e = err as NodeJS.ErrnoException | undefined;
   const detail = e?.message ?? String(err);
@@ -31,4 +34,25 @@ export function toColophonError(err: unknown, fallback: ErrorKey = 'INTERNAL'): 
     default:
       return new ColophonError(fallback, detail, { cause: err });
   }
+}
+
+/**
+ * A full disk (or quota) anywhere in the error or its causes, as DISK_FULL. Outputs are written to temp names
+ * and the ledger cuts back a partial line, so "nothing was half-written" holds wherever this is raised.
+ */
+function diskFull(err: unknown): ColophonError | null {
+  for (let e = err, depth = 0; e != null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ColophonError && e.key === 'DISK_FULL') return e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      const p = (e as NodeJS.ErrnoException & { dest?: string }).dest ?? (e as NodeJS.ErrnoException).path;
+      const where = p != null ? ` (the drive holding ${path.dirname(p)})` : '';
+      return new ColophonError(
+        'DISK_FULL',
+        `The disk is full${where}. Free some space and run again; nothing was half-written.`,
+        { cause: err },
+      );
+    }
+  }
+  return null;
 }

@@ -1,14 +1,27 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import canonicalize from 'canonicalize';
 import type { LedgerEntry, LedgerType } from '../../protocol/src/ledger.ts';
-import { ColophonError } from '../errors.ts';
-import { canonicalJson, sha256Hex } from '../util/hash.ts';
+import { ColophonError, toColophonError } from '../errors.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { withFileLock } from './lock.ts';
+import { appendWhole } from './write-whole.ts';
 
 export const GENESIS = '0'.repeat(64);
 
+/** The fields of an entry, in the only form a line may have. */
+const FIELDS = ['data', 'hash', 'prev', 'seq', 'ts', 'type'] as const;
+
+/** RFC 8785 (JSON Canonicalization Scheme): sorted keys, no whitespace, ECMAScript number and string forms. */
+export function canonical(value: unknown): string {
+  const s = canonicalize(value);
+  if (s == null) throw new Error('not JSON-serialisable');
+  return s;
+}
+
+/** SHA-256 of the canonical JSON of every field but `hash`. */
 export function entryHash(e: Omit<LedgerEntry, 'hash'>): string {
-  return sha256Hex(canonicalJson({ seq: e.seq, ts: e.ts, type: e.type, data: e.data, prev: e.prev }));
+  return sha256Hex(canonical({ seq: e.seq, ts: e.ts, type: e.type, data: e.data, prev: e.prev }));
 }
 
 export interface VerifyReport {
@@ -27,23 +40,43 @@ export interface LedgerQuery {
 }
 
 /**
- * The evidence log: JSON Lines, one entry per line, each chained to the previous by hash.
- * Appends take a lock file (the daemon and the CLI may both write), are fsynced before they
- * return, and a torn final line left by a crash is cut off before the next append.
+ * What an append needs to know about the file, kept between appends and brought up to date under the lock by
+ * reading only what other writers added since.
+ */
+interface Known {
+  ino: number;
+  size: number;
+  last: LedgerEntry | null;
+  /** Record key → byte range of the entry recording it (see recordKey). */
+  records: Map<string, { offset: number; length: number }>;
+}
+
+/**
+ * The evidence log: JSON Lines, one entry per line, each chained to the previous by hash. Every line is the
+ * RFC 8785 canonical JSON of its entry, so the stored bytes are exactly what the hash binds. Appends take a
+ * lock (the daemon and CLI runs may all write), are fsynced before they return, and either land whole or leave
+ * the file as it was (a full disk never leaves half a line behind to be reported as recorded).
  */
 export class Ledger {
   readonly file: string;
   private chain: Promise<unknown> = Promise.resolve();
+  private known: Known | null = null;
 
   constructor(file: string) {
     this.file = file;
   }
 
+  /**
+   * Appends an entry. An `asset.recorded` whose asset, outputs and rights are already recorded is not written
+   * again: the existing entry is returned, so re-running (or two runs at once) never records an asset twice.
+   */
   append(type: LedgerType, data: Record<string, unknown>, now: Date = new Date()): Promise<LedgerEntry> {
     const run = this.chain.then(async () => {
-      // The lock file lives beside the ledger, so its folder must exist before the lock is taken.
+      // The lock files live beside the ledger, so its folder must exist before the lock is taken.
       await fs.mkdir(path.dirname(this.file), { recursive: true });
-      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now));
+      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now)).catch((err: unknown) => {
+        throw toColophonError(err, 'LEDGER_ERROR').key === 'DISK_FULL' ? this.diskFull(err) : err;
+      });
     });
     this.chain = run.catch(() => undefined);
     return run;
@@ -52,35 +85,106 @@ export class Ledger {
   private async appendLocked(type: LedgerType, data: Record<string, unknown>, now: Date): Promise<LedgerEntry> {
     const fh = await fs.open(this.file, 'a+', 0o600);
     try {
-      const { size } = await fh.stat();
-      const { last, cleanSize } = await readTail(fh, size);
-      if (cleanSize !== size) await fh.truncate(cleanSize);
-      const prevEntry = last == null ? null : parseLine(last, -1);
+      const known = await this.catchUp(fh);
+      const plain = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
+      const key = recordKey(type, plain);
+      const existing = key != null ? known.records.get(key) : undefined;
+      if (existing != null) return parseLine((await readRange(fh, existing.offset, existing.length - 1)).toString('utf8'), -1);
       const base = {
-        seq: prevEntry == null ? 0 : prevEntry.seq + 1,
+        seq: known.last == null ? 0 : known.last.seq + 1,
         ts: now.toISOString(),
         type,
-        data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
-        prev: prevEntry == null ? GENESIS : prevEntry.hash,
+        data: plain,
+        prev: known.last == null ? GENESIS : known.last.hash,
       };
       const entry: LedgerEntry = { ...base, hash: entryHash(base) };
-      await fh.write(canonicalJson(entry) + '\n', cleanSize);
-      await fh.sync();
+      const line = Buffer.from(canonical(entry) + '\n', 'utf8');
+      await appendWhole(fh, known.size, line);
+      if (key != null) known.records.set(key, { offset: known.size, length: line.length });
+      known.size += line.length;
+      known.last = entry;
       return entry;
     } catch (err) {
+      this.known = null; // re-read from the start next time rather than trust what was learnt before the failure
       if (err instanceof ColophonError) throw err;
-      throw new ColophonError('LEDGER_ERROR', `Cannot append to the ledger ${this.file}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      if (toColophonError(err).key === 'DISK_FULL') throw this.diskFull(err);
+      throw new ColophonError('LEDGER_ERROR', `Cannot append to the ledger ${this.file}: ${(err as Error).message}`, { cause: err });
     } finally {
       await fh.close();
     }
   }
 
+  private diskFull(err: unknown): ColophonError {
+    return new ColophonError(
+      'DISK_FULL',
+      `The disk holding the evidence ledger ${this.file} is full, so nothing could be recorded. Free some space and run again; nothing was half-written and the ledger is intact.`,
+      { cause: err },
+    );
+  }
+
+  /**
+   * Reads what was added to the file since the last append (everything, the first time or if the file was
+   * replaced), and deals with an unterminated last line: a complete entry that only lost its newline gets it
+   * back (it is never dropped); a cut line, which no append ever reported as written, is moved to
+   * `<ledger>.torn` and cut off.
+   */
+  private async catchUp(fh: fs.FileHandle): Promise<Known> {
+    const st = await fh.stat();
+    let k = this.known;
+    if (k == null || k.ino !== st.ino || st.size < k.size) k = { ino: st.ino, size: 0, last: null, records: new Map() };
+    const startSize = k.size;
+    const fresh = st.size > k.size ? await readRange(fh, k.size, st.size - k.size) : Buffer.alloc(0);
+    let off = 0;
+    for (;;) {
+      const nl = fresh.indexOf(0x0a, off);
+      if (nl === -1) break;
+      const text = fresh.subarray(off, nl).toString('utf8');
+      let e: LedgerEntry;
+      try {
+        e = parseLine(text, -1);
+      } catch (err) {
+        // A damaged line in the middle is for verify to report; only the last one must be an entry to chain onto.
+        if (fresh.indexOf(0x0a, nl + 1) !== -1 || nl + 1 < fresh.length) {
+          k.size += nl + 1 - off;
+          off = nl + 1;
+          continue;
+        }
+        throw err;
+      }
+      if (startSize > 0 && k.last != null && off === 0 && e.prev !== k.last.hash) {
+        // Someone rewrote the file under us: start over from the beginning.
+        this.known = null;
+        return this.catchUp(fh);
+      }
+      const key = recordKey(e.type, e.data);
+      if (key != null && !k.records.has(key)) k.records.set(key, { offset: k.size, length: nl + 1 - off });
+      k.last = e;
+      k.size += nl + 1 - off;
+      off = nl + 1;
+    }
+    const tail = fresh.subarray(off);
+    if (tail.length > 0) {
+      const whole = completeEntry(tail.toString('utf8'), k.last);
+      if (whole != null) {
+        await appendWhole(fh, st.size, Buffer.from('\n'));
+        const key = recordKey(whole.type, whole.data);
+        if (key != null && !k.records.has(key)) k.records.set(key, { offset: k.size, length: tail.length + 1 });
+        k.last = whole;
+        k.size += tail.length + 1;
+      } else {
+        await fs.appendFile(`${this.file}.torn`, Buffer.concat([tail, Buffer.from('\n')]), { mode: 0o600 });
+        await fh.truncate(k.size);
+        await fh.sync();
+      }
+    }
+    this.known = k;
+    return k;
+  }
+
   /** Every complete entry in order. A line that does not parse throws LEDGER_ERROR naming it. */
   async readAll(): Promise<LedgerEntry[]> {
-    const lines = await this.readLines();
-    return lines.map((l, i) => parseLine(l, i));
+    const { lines } = await this.readLines();
+    return lines.map((l, i) => parseLine(l.toString('utf8'), i));
   }
 
   async query(q: LedgerQuery = {}): Promise<LedgerEntry[]> {
@@ -94,44 +198,107 @@ export class Ledger {
     return q.limit != null ? hits.slice(-q.limit) : hits;
   }
 
-  /** Recomputes the whole chain; names the first entry that is malformed, out of order or altered. */
+  /**
+   * Recomputes the whole chain and names the first entry that is malformed, not byte-for-byte canonical, out of
+   * order or altered; a last line that is cut or lost its newline is reported too.
+   */
   async verify(): Promise<VerifyReport> {
-    let lines: string[];
+    let read: { lines: Buffer[]; tail: Buffer };
     try {
-      lines = await this.readLines();
+      read = await this.readLines();
     } catch (err) {
       return { ok: false, entries: 0, head: GENESIS, firstBadSeq: 0, problem: (err as Error).message };
     }
+    const { lines, tail } = read;
     let prev = GENESIS;
     for (let i = 0; i < lines.length; i++) {
-      let e: LedgerEntry;
-      try {
-        e = parseLine(lines[i]!, i);
-      } catch (err) {
-        return { ok: false, entries: lines.length, head: prev, firstBadSeq: i, problem: (err as Error).message };
-      }
       const bad = (problem: string): VerifyReport => ({ ok: false, entries: lines.length, head: prev, firstBadSeq: i, problem });
-      if (e.seq !== i) return bad(`entry on line ${i + 1} has seq ${e.seq}, expected ${i}`);
-      if (e.prev !== prev) return bad(`entry ${i} does not link to the previous entry (prev hash mismatch)`);
-      if (entryHash(e) !== e.hash) return bad(`entry ${i} was altered: its content no longer matches its hash`);
-      prev = e.hash;
+      const problem = lineProblem(lines[i]!, i, prev);
+      if (problem != null) return bad(problem);
+      prev = (JSON.parse(lines[i]!.toString('utf8')) as LedgerEntry).hash;
+    }
+    if (tail.length > 0) {
+      const n = lines.length;
+      const last = n > 0 ? (JSON.parse(lines[n - 1]!.toString('utf8')) as LedgerEntry) : null;
+      const whole = lineProblem(tail, n, prev) == null;
+      const entries = whole ? n + 1 : n;
+      return {
+        ok: false, entries, head: whole ? completeEntry(tail.toString('utf8'), last)!.hash : prev, firstBadSeq: n,
+        problem: whole
+          ? `the last line (entry ${n}) lost its newline: the entry is intact but the file was cut or edited after it was written. The next append restores the newline.`
+          : `the last line (line ${n + 1}, ${tail.length} bytes) is cut off: an append was interrupted (crash or full disk) or the file was truncated. Entries 0–${n - 1} are intact; the next append moves the cut line to ${path.basename(this.file)}.torn.`,
+      };
     }
     return { ok: true, entries: lines.length, head: prev };
   }
 
-  private async readLines(): Promise<string[]> {
-    let text: string;
+  /** The newline-terminated lines (without their newline) and whatever follows the last newline. */
+  private async readLines(): Promise<{ lines: Buffer[]; tail: Buffer }> {
+    let buf: Buffer;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      buf = await fs.readFile(this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], tail: Buffer.alloc(0) };
       throw new ColophonError('LEDGER_ERROR', `Cannot read the ledger ${this.file}: ${(err as Error).message}`, { cause: err });
     }
-    const lines = text.split('\n');
-    // The last element is '' for a well-terminated file, or a torn write from a crash: ignore either.
-    lines.pop();
-    return lines;
+    const lines: Buffer[] = [];
+    let off = 0;
+    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, off)) {
+      lines.push(buf.subarray(off, nl));
+      off = nl + 1;
+    }
+    return { lines, tail: buf.subarray(off) };
   }
+}
+
+/**
+ * What makes two `asset.recorded` entries the same record: the asset, every output's path and hash, and the
+ * rights it was recorded under. Other types are never deduplicated.
+ */
+function recordKey(type: string, d: Record<string, unknown>): string | null {
+  if (type !== 'asset.recorded' || typeof d.assetId !== 'string' || !Array.isArray(d.outputs)) return null;
+  const outputs = (d.outputs as Array<Record<string, unknown>>).map((o) => [o.path, o.sha256]).sort();
+  return sha256Hex(canonical([d.assetId, outputs, d.creator, d.licence, d.dataMining, d.noticeVersion, d.termsVersion]));
+}
+
+/** Why line i is not a valid next entry after `prev`, or null. */
+function lineProblem(bytes: Buffer, i: number, prev: string): string | null {
+  let e: LedgerEntry;
+  try {
+    e = parseLine(bytes.toString('utf8'), i);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const keys = Object.keys(e).sort();
+  if (keys.join() !== FIELDS.join()) {
+    return `entry on line ${i + 1} has the fields ${keys.join(', ')}; an entry has exactly ${FIELDS.join(', ')}`;
+  }
+  if (e.seq !== i) return `entry on line ${i + 1} has seq ${e.seq}, expected ${i}`;
+  if (!Buffer.from(canonical(e), 'utf8').equals(bytes)) {
+    return `entry ${i} is not stored in canonical form (whitespace, key order, a duplicated key or a rewritten number such as 3.0): the line was edited after it was written`;
+  }
+  if (e.prev !== prev) return `entry ${i} does not link to the previous entry (prev hash mismatch)`;
+  if (entryHash(e) !== e.hash) return `entry ${i} was altered: its content no longer matches its hash`;
+  return null;
+}
+
+/** `text` as an entry if it is a whole, canonical entry that follows `last`; else null. */
+function completeEntry(text: string, last: LedgerEntry | null): LedgerEntry | null {
+  const bytes = Buffer.from(text, 'utf8');
+  const seq = last == null ? 0 : last.seq + 1;
+  if (lineProblem(bytes, seq, last?.hash ?? GENESIS) != null) return null;
+  return JSON.parse(text) as LedgerEntry;
+}
+
+async function readRange(fh: fs.FileHandle, offset: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
 }
 
 function mentions(v: unknown, key: string, value: string): boolean {
@@ -151,31 +318,7 @@ function parseLine(line: string, index: number): LedgerEntry {
     if (typeof e.seq !== 'number' || typeof e.hash !== 'string' || typeof e.prev !== 'string') throw new Error('missing fields');
     return e;
   } catch (err) {
-    throw new ColophonError('LEDGER_ERROR', `ledger line ${index + 1} is not a valid entry: ${(err as Error).message}`);
-  }
-}
-
-/** Finds the last complete line and the size the file should have (cutting a torn, unterminated tail). */
-async function readTail(fh: fs.FileHandle, size: number): Promise<{ last: string | null; cleanSize: number }> {
-  if (size === 0) return { last: null, cleanSize: 0 };
-  let chunk = 64 * 1024;
-  for (;;) {
-    const start = Math.max(0, size - chunk);
-    const buf = Buffer.alloc(size - start);
-    await fh.read(buf, 0, buf.length, start);
-    const text = buf.toString('utf8');
-    const lastNl = text.lastIndexOf('\n');
-    if (lastNl === -1) {
-      if (start === 0) return { last: null, cleanSize: 0 };
-      chunk *= 4;
-      continue;
-    }
-    const cleanSize = start + Buffer.byteLength(text.slice(0, lastNl + 1));
-    const prevNl = text.lastIndexOf('\n', lastNl - 1);
-    if (prevNl === -1 && start > 0) {
-      chunk *= 4;
-      continue;
-    }
-    return { last: text.slice(prevNl + 1, lastNl), cleanSize };
+    const where = index >= 0 ? `ledger line ${index + 1}` : 'a ledger line';
+    throw new ColophonError('LEDGER_ERROR', `${where} is not a valid entry: ${(err as Error).message}`);
   }
 }

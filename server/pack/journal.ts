@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AssetResult } from '../../protocol/src/results.ts';
+import { appendWhole } from '../ledger/write-whole.ts';
 import type { OriginalScan } from './scan.ts';
 
 /** One finished file: enough to reuse its outputs on the next run without processing it again. */
@@ -19,13 +20,16 @@ export function journalKey(sha256: string, rel: string): string {
 
 /**
  * Append-only JSON Lines of finished files, fsynced per line, so a run killed half-way resumes where it
- * stopped. A torn last line (killed mid-write) is simply ignored.
+ * stopped. A torn last line (killed mid-write) is simply ignored; an append that fails part-way (full disk) is
+ * cut back, so it never leaves a partial line behind.
  */
 export class Journal {
   private readonly file: string;
   private handle: fs.FileHandle | null = null;
   private chain: Promise<void> = Promise.resolve();
   private readonly records = new Map<string, JournalRecord>();
+  /** The file's length after the last whole line, so a failed append can be cut back to it. */
+  private bytes = 0;
 
   constructor(file: string) {
     this.file = file;
@@ -49,6 +53,7 @@ export class Journal {
     }
     // Start the next run on a fresh line even if the last one was torn.
     if (text !== '' && !text.endsWith('\n')) await fs.appendFile(this.file, '\n');
+    this.bytes = Buffer.byteLength(text) + (text !== '' && !text.endsWith('\n') ? 1 : 0);
   }
 
   get(key: string, settings: string): JournalRecord | undefined {
@@ -64,8 +69,15 @@ export class Journal {
     this.records.set(rec.key, rec);
     const next = this.chain.then(async () => {
       this.handle ??= await fs.open(this.file, 'a', 0o644);
-      await this.handle.write(JSON.stringify(rec) + '\n');
-      await this.handle.sync();
+      const line = Buffer.from(JSON.stringify(rec) + '\n', 'utf8');
+      try {
+        await appendWhole(this.handle, this.bytes, line);
+      } catch (err) {
+        // Not journalled: the next run processes the file again (its outputs are reused if they are whole).
+        this.records.delete(rec.key);
+        throw err;
+      }
+      this.bytes += line.length;
     });
     this.chain = next.catch(() => undefined);
     return next;

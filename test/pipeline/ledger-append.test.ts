@@ -13,18 +13,19 @@ t.test('the first append on a fresh home creates the ledger folder', async (t) =
   t.equal((await ledger.verify()).ok, true);
 });
 
-t.test('a torn last line from a crash is cut before the next append, and verify ignores it meanwhile', async (t) => {
+t.test('a torn last line from a crash is reported by verify and cut (kept aside) before the next append', async (t) => {
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-torn-'));
   t.teardown(() => fs.rm(base, { recursive: true, force: true }));
   const file = path.join(base, 'ledger.jsonl');
   const ledger = new Ledger(file);
   await ledger.append('notice.changed', { n: 1 });
   await fs.appendFile(file, '{"seq":1,"ts":"2026-');
-  t.match(await ledger.verify(), { ok: true, entries: 1 });
+  t.match(await ledger.verify(), { ok: false, entries: 1, firstBadSeq: 1, problem: /cut off/ });
   const e = await ledger.append('notice.changed', { n: 2 });
   t.equal(e.seq, 1);
   t.match(await ledger.verify(), { ok: true, entries: 2 });
   t.notMatch(await fs.readFile(file, 'utf8'), /"ts":"2026-\{/, 'the torn bytes are gone');
+  t.equal(await fs.readFile(`${file}.torn`, 'utf8'), '{"seq":1,"ts":"2026-\n', 'and kept aside');
 });
 
 t.test('concurrent appends from one process stay a single chain', async (t) => {

@@ -1,9 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PROTOCOL_VERSION, SERVER_NAME } from '../../protocol/src/version.ts';
+import type { LoadedProfile } from '../config.ts';
+import type { ColophonPaths } from '../paths.ts';
 import { serveConnection } from './connection.ts';
 import type { DaemonState } from './context.ts';
+import { DEFAULT_HEARTBEAT_MS, keepAlive } from './plugins/heartbeat.ts';
+import resources from './plugins/resources.ts';
 import { bearerMatches, hostAllowed, originAllowed } from './security.ts';
 
 export interface AppLimits {
@@ -12,23 +16,49 @@ export interface AppLimits {
   maxConnections: number;
   /** Origins a browser page may connect from; empty by default (Blender sends no Origin). */
   allowOrigins: readonly string[];
+  /** Ping interval; a client that misses a pong for one interval is dropped. */
+  heartbeatMs: number;
 }
 
-export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [] };
+export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [], heartbeatMs: DEFAULT_HEARTBEAT_MS };
 
-/** The HTTP side: Host/Origin checks on everything, token and connection limit on the /ws upgrade. */
-export async function buildApp(
-  state: Omit<DaemonState, 'log'>,
-  token: string,
-  limits: AppLimits,
-  logger: boolean | Record<string, unknown>,
-): Promise<{ app: FastifyInstance; daemon: DaemonState }> {
-  const app = Fastify({ logger });
-  const daemon: DaemonState = { ...state, log: app.log };
-  let connections = 0;
+export interface AppOptions {
+  paths: ColophonPaths;
+  token: string;
+  version: string;
+  /** Reads config.json afresh, so `colophon init` takes effect without restarting the daemon. */
+  loadProfile(): Promise<LoadedProfile>;
+  limits?: Partial<AppLimits>;
+  logger?: boolean | Record<string, unknown>;
+  /** Job queue: jobs at once, and jobs waiting or running. */
+  concurrency?: number;
+  queueLimit?: number;
+}
 
-  // preValidation, not onRequest: @fastify/websocket only tidies up a refused upgrade from this stage on.
-  app.addHook('preValidation', async (req, reply) => {
+/**
+ * The daemon as a fastify app, not listening yet (main listens; tests use app.inject / app.injectWS).
+ * It owns its resources: app.close() cancels the jobs, ends exiftool and closes every socket.
+ */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const app = Fastify({ logger: opts.logger ?? false });
+
+  // Plugins, in order. Resources come first, so they are closed last.
+  await app.register(resources, {
+    ledgerFile: opts.paths.ledger,
+    ...(opts.concurrency != null ? { concurrency: opts.concurrency } : {}),
+    ...(opts.queueLimit != null ? { limit: opts.queueLimit } : {}),
+  });
+  app.addHook('preValidation', guardHostAndOrigin(app, limits));
+  await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+  await app.register(routes, { ...opts, limits });
+
+  return app;
+}
+
+// preValidation, not onRequest: @fastify/websocket only tidies up a refused upgrade from this stage on.
+function guardHostAndOrigin(app: FastifyInstance, limits: AppLimits) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
     const port = (app.server.address() as AddressInfo | null)?.port ?? 0;
     if (!hostAllowed(req.headers.host, port)) {
       req.log.warn({ host: req.headers.host }, 'refused: Host header');
@@ -38,11 +68,24 @@ export async function buildApp(
       req.log.warn({ origin: req.headers.origin }, 'refused: Origin header');
       return reply.code(403).send({ error: `Origin "${req.headers.origin}" is not allowed to use this daemon.` });
     }
-  });
+  };
+}
 
-  await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+/** GET /healthz, and the token-checked /ws upgrade that serves JSON-RPC. */
+async function routes(app: FastifyInstance, opts: AppOptions & { limits: AppLimits }): Promise<void> {
+  const { limits, token } = opts;
+  const daemon: DaemonState = {
+    paths: opts.paths,
+    ledger: app.ledger,
+    jobs: app.jobs,
+    exiftool: app.exiftool,
+    version: opts.version,
+    log: app.log,
+    loadProfile: opts.loadProfile,
+  };
+  let connections = 0;
 
-  app.get('/healthz', async () => ({ ok: true, name: SERVER_NAME, version: state.version, protocol: PROTOCOL_VERSION }));
+  app.get('/healthz', async () => ({ ok: true, name: SERVER_NAME, version: opts.version, protocol: PROTOCOL_VERSION }));
 
   app.get('/ws', {
     websocket: true,
@@ -55,11 +98,10 @@ export async function buildApp(
         return reply.code(503).send({ error: `Too many connections (${limits.maxConnections}); close one and retry.` });
       }
     },
-  }, (socket) => {
+  }, (socket, req) => {
     connections++;
     socket.on('close', () => connections--);
     serveConnection(socket, daemon);
+    keepAlive(socket, limits.heartbeatMs, () => req.log.info('client missed a heartbeat; connection dropped'));
   });
-
-  return { app, daemon };
 }

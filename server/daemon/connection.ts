@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { MethodName } from '../../protocol/src/registry.ts';
+import { withExifTool } from '../pipeline/exiftool.ts';
 import type { CallContext, DaemonState } from './context.ts';
 import { HANDLERS, type Handler } from './handlers/index.ts';
 import { checkMessage, failure, notification, rpcError, success, toRpcError } from './rpc.ts';
@@ -39,7 +40,7 @@ export function serveConnection(socket: WebSocket, daemon: DaemonState): void {
     };
     const handler = HANDLERS[method] as Handler<MethodName>;
     const started = Date.now();
-    handler(params as never, ctx).then(
+    withExifTool(daemon.exiftool, () => handler(params as never, ctx)).then(
       (result) => send(success(id, result)),
       (err: unknown) => {
         const error = toRpcError(err);

@@ -1,3 +1,4 @@
+import type { ExifTool } from 'exiftool-vendored';
 import type { FastifyBaseLogger } from 'fastify';
 import type { NotificationName } from '../../protocol/src/registry.ts';
 import type { LoadedProfile } from '../config.ts';
@@ -10,6 +11,8 @@ export interface DaemonState {
   paths: ColophonPaths;
   ledger: Ledger;
   jobs: JobQueue;
+  /** This daemon's exiftool pool; every handler runs inside withExifTool(exiftool), so getExifTool() finds it. */
+  exiftool: ExifTool;
   version: string;
   log: FastifyBaseLogger;
   /** Reads config.json afresh, so `colophon init` takes effect without restarting the daemon. */

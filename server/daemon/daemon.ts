@@ -2,14 +2,11 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pkg from '../../package.json' with { type: 'json' };
 import { loadProfile } from '../config.ts';
-import { ColophonError } from '../errors.ts';
-import { Ledger } from '../ledger/ledger.ts';
 import { resolvePaths, type ColophonPaths } from '../paths.ts';
-import { closeExifTool } from '../pipeline/exiftool.ts';
 import { sweepTempFiles } from '../util/atomic.ts';
 import { buildApp, DEFAULT_LIMITS, type AppLimits } from './app.ts';
 import { liveDaemon, removeDaemonInfo, writeDaemonInfo } from './discovery.ts';
-import { JobQueue } from './jobs.ts';
+import type { JobQueue } from './jobs.ts';
 import { ensureToken } from './security.ts';
 
 export interface DaemonOptions {
@@ -29,6 +26,10 @@ export interface RunningDaemon {
   paths: ColophonPaths;
   app: FastifyInstance;
   jobs: JobQueue;
+  /** The port asked for (profile or --port). */
+  requestedPort: number;
+  /** Set when that port was taken or refused and the daemon took a free one: says which and why. */
+  portFallback?: string;
   /** Leftover temp files removed from the output root at start. */
   swept: number;
   close(): Promise<void>;
@@ -53,30 +54,32 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   }
   const token = await ensureToken(paths.token);
   const swept = await sweepTempFiles(profile.output.root);
-  const jobs = new JobQueue({ concurrency: opts.concurrency, limit: opts.queueLimit });
-  const { app } = await buildApp(
-    {
-      paths,
-      ledger: new Ledger(paths.ledger),
-      jobs,
-      version: pkg.version,
-      loadProfile: () => loadProfile(paths),
-    },
+  const app = await buildApp({
+    paths,
     token,
-    { ...DEFAULT_LIMITS, ...opts.limits },
-    opts.logger ?? { level: 'info', stream: process.stderr, redact: ['req.headers.authorization'] },
-  );
-  const port = opts.port ?? profile.server.port;
+    version: pkg.version,
+    loadProfile: () => loadProfile(paths),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    logger: opts.logger ?? { level: 'info', stream: process.stderr, redact: ['req.headers.authorization'] },
+    ...(opts.concurrency != null ? { concurrency: opts.concurrency } : {}),
+    ...(opts.queueLimit != null ? { queueLimit: opts.queueLimit } : {}),
+  });
+  const requestedPort = opts.port ?? profile.server.port;
+  let portRefused: string | undefined;
   try {
-    await app.listen({ host: '127.0.0.1', port });
+    try {
+      await app.listen({ host: '127.0.0.1', port: requestedPort });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (requestedPort === 0 || (code !== 'EADDRINUSE' && code !== 'EACCES')) throw err;
+      // The add-on finds the daemon through daemon.json, so any free port serves it as well as the fixed one.
+      portRefused = code === 'EADDRINUSE'
+        ? `port ${requestedPort} on 127.0.0.1 is in use by another program`
+        : `the system refused port ${requestedPort} on 127.0.0.1 (EACCES: reserved or not allowed for this user)`;
+      await app.listen({ host: '127.0.0.1', port: 0 });
+    }
   } catch (err) {
     await app.close();
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ColophonError(
-        'BUSY',
-        `Port ${port} on 127.0.0.1 is already in use by another program. Run \`colophon serve --port N\` or set server.port in ${paths.config}.`,
-      );
-    }
     throw err;
   }
   const actual = (app.server.address() as AddressInfo).port;
@@ -86,10 +89,19 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      await jobs.close();
+      // app.close() closes the sockets, then (onClose) cancels the jobs and ends exiftool.
       await app.close();
       await removeDaemonInfo(paths.daemonInfo, process.pid);
-      await closeExifTool();
     })());
-  return { url, port: actual, paths, app, jobs, swept, close };
+  return {
+    url,
+    port: actual,
+    requestedPort,
+    ...(portRefused != null ? { portFallback: `${portRefused}; listening on port ${actual} instead (daemon.json tells the add-on)` } : {}),
+    paths,
+    app,
+    jobs: app.jobs,
+    swept,
+    close,
+  };
 }

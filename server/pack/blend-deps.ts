@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { runGuarded } from '../util/child.ts';
 
 /** What Blender itself says a .blend depends on. */
 export interface BlendDeps {
@@ -47,30 +48,45 @@ export function findBlender(env: NodeJS.ProcessEnv = process.env): string | null
   return blenderPath;
 }
 
+/**
+ * Memory cap for the Blender child: a .blend may legitimately inflate several times over (gzip/zstd) and Blender
+ * itself maps ~1 GiB, but a 4 MB file that inflates to 4 GiB must not take the machine's memory with it.
+ */
+export function blenderMemoryCap(fileBytes: number): number {
+  return Math.min(Math.max(3 * 1024 ** 3, fileBytes * 16), Math.max(3 * 1024 ** 3, os.totalmem()));
+}
+
+export const BLENDER_TIMEOUT_MS = 120_000;
+
 /** Opens the .blend in background Blender (factory settings, no add-ons, no scripts) and lists its dependencies. */
-export function readBlendDeps(blender: string, file: string, signal?: AbortSignal): Promise<BlendDeps> {
-  return new Promise((resolve) => {
-    execFile(
-      blender,
-      ['-b', '--factory-startup', '-noaudio', '--disable-autoexec', file, '--python-expr', SCRIPT],
-      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024, signal, env: { ...process.env, BLENDER_USER_CONFIG: '', BLENDER_USER_SCRIPTS: '' } },
-      (err, stdout, stderr) => {
-        const line = stdout.split('\n').find((l) => l.startsWith('COLOPHON_BLEND_DEPS '));
-        if (line != null) {
-          try {
-            const deps = JSON.parse(line.slice('COLOPHON_BLEND_DEPS '.length)) as BlendDeps;
-            if (!deps.opened) deps.error = lastLine(stdout + stderr) ?? 'Blender could not open the file';
-            resolve(deps);
-            return;
-          } catch {
-            /* fall through to the error below */
-          }
-        }
-        const why = lastLine(`${stdout}\n${stderr}`) ?? (err != null ? `blender failed (${err.code ?? err.signal ?? 'unknown'})` : undefined);
-        resolve({ opened: false, paths: [], libraries: [], error: why ?? 'Blender gave no answer' });
-      },
-    );
-  });
+export async function readBlendDeps(blender: string, file: string, signal?: AbortSignal): Promise<BlendDeps> {
+  const size = await fs.promises.stat(file).then((s) => s.size, () => 0);
+  const r = await runGuarded(
+    blender,
+    ['-b', '--factory-startup', '-noaudio', '--disable-autoexec', file, '--python-expr', SCRIPT],
+    {
+      timeoutMs: BLENDER_TIMEOUT_MS,
+      maxMemoryBytes: blenderMemoryCap(size),
+      maxBuffer: 16 * 1024 * 1024,
+      ...(signal != null ? { signal } : {}),
+      env: { ...process.env, BLENDER_USER_CONFIG: '', BLENDER_USER_SCRIPTS: '' },
+    },
+  );
+  const { stdout, stderr } = r;
+  const line = stdout.split('\n').find((l) => l.startsWith('COLOPHON_BLEND_DEPS '));
+  if (line != null) {
+    try {
+      const deps = JSON.parse(line.slice('COLOPHON_BLEND_DEPS '.length)) as BlendDeps;
+      if (!deps.opened) deps.error = lastLine(stdout + stderr) ?? 'Blender could not open the file';
+      return deps;
+    } catch {
+      /* fall through to the error below */
+    }
+  }
+  const why = r.timedOut
+    ? `Blender did not finish within ${BLENDER_TIMEOUT_MS / 1000} s`
+    : lastLine(`${stdout}\n${stderr}`) ?? (r.code !== 0 ? `blender failed (${r.spawnError?.message ?? r.code ?? r.signal ?? 'unknown'})` : undefined);
+  return { opened: false, paths: [], libraries: [], error: why ?? 'Blender gave no answer' };
 }
 
 /** The most telling line of Blender's output: the last error line, else the last line. */

@@ -1,16 +1,51 @@
-import { ExifTool } from 'exiftool-vendored';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
+import { spawnGuarded } from '../util/child.ts';
 
-let instance: ExifTool | null = null;
+/**
+ * Address-space cap per exiftool process. Perl needs ~30 MB for ordinary files; a metadata bomb (a few MB of
+ * compressed XMP that inflates to GiBs) fails there with "Out of memory" instead of growing to 4 GB.
+ */
+export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
 
-/** One shared exiftool process pool (stay_open), created on first use. */
-export function getExifTool(): ExifTool {
-  instance ??= new ExifTool({ maxProcs: 2, taskTimeoutMillis: 60_000, writeArgs: ['-overwrite_original'] });
-  return instance;
+/**
+ * A new exiftool pool (stay_open). Each perl process is started through the child guard, so it dies with us even
+ * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
+ */
+export function openExifTool(): ExifTool {
+  return new ExifTool({
+    maxProcs: 2,
+    taskTimeoutMillis: 60_000,
+    writeArgs: ['-overwrite_original'],
+    processFactory: async () =>
+      spawnGuarded(await exiftoolPath(), DefaultExiftoolArgs, {
+        stdio: 'pipe',
+        env: { ...process.env, LANG: 'C' },
+        maxMemoryBytes: EXIFTOOL_MAX_MEMORY_BYTES,
+      }),
+  });
 }
 
-/** Ends the pool; safe to call more than once. */
+/** The pool of the daemon whose request is running (see withExifTool), if any. */
+const scoped = new AsyncLocalStorage<ExifTool>();
+let shared: ExifTool | null = null;
+
+/** Runs `fn` (and everything it awaits) with `et` as the pool getExifTool() returns: how the daemon lends its own. */
+export function withExifTool<T>(et: ExifTool, fn: () => T): T {
+  return scoped.run(et, fn);
+}
+
+/** The pool to use: the daemon's own inside a daemon request, else one process-wide pool created on first use (CLI). */
+export function getExifTool(): ExifTool {
+  const own = scoped.getStore();
+  if (own != null) return own;
+  shared ??= openExifTool();
+  return shared;
+}
+
+/** Ends the process-wide pool; safe to call more than once. A daemon's own pool is ended by the daemon. */
 export async function closeExifTool(): Promise<void> {
-  const et = instance;
-  instance = null;
+  const et = shared;
+  shared = null;
   if (et != null) await et.end();
 }

@@ -40,6 +40,7 @@ export function registerServe(program: Command): void {
         }
         throw err;
       }
+      if (daemon.portFallback != null) process.stderr.write(`colophon serve: ${daemon.portFallback}\n`);
       process.stderr.write(
         `colophon daemon listening on ${daemon.url}\n` +
           `  token file: ${daemon.paths.token} (clients send "Authorization: Bearer <its content>")\n` +

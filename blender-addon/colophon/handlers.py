@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Render handlers: save what Blender rendered and queue it for the daemon.
 
-A still render (F12) ends in `render_complete`: the Render Result is saved to the spool as a
-display-referred 16-bit PNG (plus the raw EXR when the scene outputs EXR) and sent with source
-"f12". An animation calls `render_write` once per written frame and then `render_complete` once;
-each written file is sent with source "animation" and `render_complete` sends nothing more.
+Every frame Blender writes to disk calls `render_write` (an animation, `blender -b f.blend -f N`
+or `-a`, and a still saved with "write still"); that file is the master, sent as it is. A render
+that writes nothing (F12) ends in `render_complete` with no write: the Render Result is saved to
+the spool as a display-referred 16-bit PNG (plus the raw EXR when the scene outputs EXR) and sent
+with source "f12". So each render is sent once, whichever way it was started.
 
-A still saved with "write still" also calls `render_write` once, so the first write of a job is
-held back until a second one proves it is an animation. A one-frame animation therefore counts
-as a still.
+The first write of a job is held back until a second one proves it is an animation (source
+"animation"); a job that wrote one frame counts as a still ("f12"). A held frame is sent when the
+job completes, is cancelled, or the add-on stops.
+
+A written EXR needs a display-referred rendition for the preview. In background mode `render_write`
+runs on the main thread and nothing waits on it, so Blender itself saves a PNG of the EXR with the
+scene's view transform. With the UI it runs on the render thread, where adding an image is not
+safe, so the EXR goes alone and the daemon tone-maps it. Movie outputs are not processed.
 
 Handlers never talk to the network and never let an exception reach Blender.
 """
@@ -23,11 +29,11 @@ from . import preferences, render_files, runtime, spool, wire
 
 log = logging.getLogger(__name__)
 
-_job = {"frame_started": None, "seconds": None, "writes": 0, "held": None}
+_job = {"frame_started": None, "frame_wall": 0.0, "seconds": None, "writes": 0, "held": None, "movie_said": False}
 
 
 def _reset():
-    _job.update(frame_started=None, seconds=None, writes=0, held=None)
+    _job.update(frame_started=None, frame_wall=0.0, seconds=None, writes=0, held=None, movie_said=False)
 
 
 def _enabled():
@@ -44,6 +50,7 @@ def on_render_init(scene, *_args):
 @persistent
 def on_render_pre(scene, *_args):
     _job["frame_started"] = time.monotonic()
+    _job["frame_wall"] = time.time()
 
 
 @persistent
@@ -57,8 +64,13 @@ def on_render_write(scene, *_args):
     try:
         if not _enabled():
             return
+        _job["writes"] += 1  # counted even when not sent, so render_complete does not send the Render Result
+        if render_files.outputs_movie(scene):
+            _say_movie(scene)
+            return
         frame = _written_frame(scene)
-        _job["writes"] += 1
+        if frame is None:
+            return
         if _job["writes"] == 1:
             _job["held"] = frame
             return
@@ -73,8 +85,10 @@ def on_render_write(scene, *_args):
 @persistent
 def on_render_complete(scene, *_args):
     try:
-        if _enabled() and _job["writes"] < 2:
+        if _enabled() and _job["writes"] == 0:
             _send(_still(scene))
+        else:
+            release_held()
     except Exception:
         log.exception("Colophon: could not queue the finished render; the render itself is fine")
     finally:
@@ -84,8 +98,7 @@ def on_render_complete(scene, *_args):
 @persistent
 def on_render_cancel(scene, *_args):
     try:
-        if _job["held"] is not None:  # a cancelled animation still wrote its first frame
-            _send(_job["held"])
+        release_held()  # a cancelled animation still wrote its first frame
     except Exception:
         log.exception("Colophon: could not queue the written frame")
     finally:
@@ -97,15 +110,33 @@ def on_load_post(*_args):
     preferences.apply_stamp_note()
 
 
+def release_held():
+    """Send the held first frame as a still (the job wrote only that one), if there is one."""
+    held, _job["held"] = _job["held"], None
+    if held is not None:
+        held["source"] = "f12"
+        _send(held)
+
+
+def _say_movie(scene):
+    if not _job["movie_said"]:
+        _job["movie_said"] = True
+        path = bpy.path.abspath(scene.render.frame_path(frame=scene.frame_current))
+        log.warning("Colophon: not processed: movie output (%s). Render to an image format (PNG, EXR, ...) "
+                    "for Colophon to record each frame, or run `colophon process` on the finished movie.", path)
+
+
 def _written_frame(scene):
-    """Plain data for the file Blender just wrote for the current frame."""
-    path = bpy.path.abspath(scene.render.frame_path(frame=scene.frame_current))
+    """Plain data for the file Blender just wrote for the current frame, or None when none is found."""
+    path = render_files.written_file(scene, _job["frame_wall"])
+    if path is None:
+        log.warning("Colophon: Blender reported frame %d of %s as written, but no new file was found at %s; not processed",
+                    scene.frame_current, scene.name, bpy.path.abspath(scene.render.frame_path(frame=scene.frame_current)))
+        return None
     display = None
-    # Saving the display PNG changes the scene's output settings for a moment. In the UI this
-    # handler runs on the render thread, where that is unsafe, so there the daemon tone-maps the EXR itself.
     if render_files.outputs_exr(scene) and bpy.app.background:
         stem = spool.render_stem(bpy.data.filepath, scene.name, scene.frame_current)
-        display = render_files.save_display_png(scene, runtime.spool_dir("renders"), stem)
+        display = render_files.display_from_file(scene, path, runtime.spool_dir("renders"), stem)
     return {
         "paths": [path], "display": display, "source": "animation",
         "context": render_context(scene), "label": f"{scene.name} frame {scene.frame_current}",
@@ -171,6 +202,10 @@ def register():
 
 
 def unregister():
+    try:
+        release_held()  # a job still running when the add-on stops (Blender quitting after a failed render)
+    except Exception:
+        log.exception("Colophon: could not queue the written frame")
     for name, fn in _HANDLERS:
         handlers = getattr(bpy.app.handlers, name)
         if fn in handlers:

@@ -1,7 +1,7 @@
 // End to end: the real daemon (`colophon serve`), real Blender (headless) with the add-on enabled, and the
 // real fixtures. Blender runs test/blender/scenario.py, which prints what the add-on reported; these tests
 // check that against what the daemon actually wrote (outputs, ledger, zip) and cross-check metadata with exiv2.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -11,13 +11,10 @@ import t from 'tap';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { sha256File } from '../../server/util/hash.ts';
+import { BLENDER, FIXTURES, REPO, fixtureBlend, ledger, onPath, sandbox, startDaemon, type Sandbox } from './harness.ts';
 
 const run = promisify(execFile);
-const REPO = path.resolve(import.meta.dirname, '../..');
-const FIXTURES = path.resolve(REPO, '../shared/fixtures');
-const ADDON = path.join(REPO, 'blender-addon', 'colophon');
 const SCENARIO = path.join(import.meta.dirname, 'scenario.py');
-const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
 
 interface Report {
   state: string;
@@ -29,38 +26,7 @@ interface Report {
   [k: string]: unknown;
 }
 
-function onPath(cmd: string): boolean {
-  if (path.isAbsolute(cmd)) return existsSync(cmd);
-  return (process.env.PATH ?? '').split(path.delimiter).some((d) => existsSync(path.join(d, cmd)));
-}
-
 const skip = !onPath(BLENDER) ? 'blender not installed' : false;
-
-/** A temp folder with the add-on linked where Blender looks for user add-ons, a private Blender config and a COLOPHON_HOME. */
-async function sandbox(name: string) {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), `colophon-blender-${name}-`));
-  const scripts = path.join(root, 'scripts');
-  await fs.mkdir(path.join(scripts, 'addons'), { recursive: true });
-  await fs.symlink(ADDON, path.join(scripts, 'addons', 'colophon'), 'dir');
-  const dirs = { root, scripts, config: path.join(root, 'config'), home: path.join(root, 'home'), work: path.join(root, 'work') };
-  await fs.mkdir(dirs.config);
-  await fs.mkdir(dirs.home);
-  await fs.mkdir(dirs.work);
-  return dirs;
-}
-
-type Sandbox = Awaited<ReturnType<typeof sandbox>>;
-
-/** Copies a fixture .blend into the sandbox (the original is never opened, so never modified). */
-async function fixtureBlend(box: Sandbox, ...names: string[]): Promise<string[]> {
-  const out = [];
-  for (const n of names) {
-    const dest = path.join(box.work, n);
-    await fs.copyFile(path.join(FIXTURES, 'blend', n), dest);
-    out.push(dest);
-  }
-  return out;
-}
 
 async function blender(box: Sandbox, blend: string, args: string[]): Promise<{ report: Report; stdout: string; stderr: string }> {
   const env = { ...process.env, BLENDER_USER_SCRIPTS: box.scripts, BLENDER_USER_CONFIG: box.config, COLOPHON_HOME: box.home };
@@ -69,39 +35,6 @@ async function blender(box: Sandbox, blend: string, args: string[]): Promise<{ r
   const line = stdout.split('\n').find((l) => l.startsWith('COLOPHON_RESULT '));
   if (line == null) throw new Error(`scenario printed no result\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
   return { report: JSON.parse(line.slice('COLOPHON_RESULT '.length)) as Report, stdout, stderr };
-}
-
-/** `colophon serve --port 0` in this sandbox's COLOPHON_HOME; resolves once daemon.json names it. */
-async function startDaemon(box: Sandbox): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'colophon.js'), 'serve', '--port', '0', '--quiet'], {
-    env: { ...process.env, COLOPHON_HOME: box.home },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr!.on('data', (d) => { log += d; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const info = path.join(box.home, 'daemon.json');
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode != null) throw new Error(`colophon serve exited: ${log}`);
-    try {
-      const parsed = JSON.parse(await fs.readFile(info, 'utf8')) as { pid: number };
-      if (parsed.pid === child.pid) break;
-    } catch { /* not written yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!existsSync(info)) throw new Error(`colophon serve wrote no daemon.json: ${log}`);
-  return {
-    child,
-    stop: async () => {
-      if (child.exitCode == null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function ledger(box: Sandbox): Promise<Array<Record<string, any>>> {
-  const text = await fs.readFile(path.join(box.home, 'ledger.jsonl'), 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
 async function exiv2Xmp(file: string): Promise<string> {

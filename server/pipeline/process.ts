@@ -92,6 +92,7 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
   }));
   // A link planted at private/<assetId> must not lead reads of old outputs, or any write, outside the root.
   await assertConfinedIfExists(env.outRoot, privDir);
+  await assertConfinedIfExists(env.outRoot, pubDir);
   const reused = await readReusable(privDir, fingerprint);
   if (reused != null) return reuse(reused, privDir, req, env);
 

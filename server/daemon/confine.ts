@@ -43,7 +43,8 @@ async function tighten(root: string, target: string): Promise<void> {
   for (let i = 1; i <= parts.length; i++) {
     const dir = path.join(root, ...parts.slice(0, i));
     const st = await fs.stat(dir);
-    if ((st.mode & 0o777) !== PRIVATE_DIR_MODE) await fs.chmod(dir, PRIVATE_DIR_MODE);
+    // Only the owner may change a folder's mode; a folder someone else set up for us is left as they made it.
+    if ((st.mode & 0o777) !== PRIVATE_DIR_MODE && st.uid === process.getuid?.()) await fs.chmod(dir, PRIVATE_DIR_MODE);
   }
 }
 

@@ -29,6 +29,10 @@ export function toColophonError(err: unknown, fallback: ErrorKey = 'INTERNAL'): 
     case 'EACCES':
     case 'EPERM':
       return new ColophonError('UNREADABLE', `${e?.path ?? detail} cannot be read (permission denied). Check the file's permissions.`, { cause: err });
+    case 'ERR_INVALID_ARG_VALUE':
+      // Node refuses a path holding a NUL byte before the OS sees it.
+      if (/null bytes/.test(detail)) return new ColophonError('INVALID_PARAMS', `A path contains a NUL byte, which no file name can hold (${detail}). Pass the path as the file system shows it.`, { cause: err });
+      return new ColophonError(fallback, detail, { cause: err });
     case 'EISDIR':
       return new ColophonError('NOT_A_FILE', `${detail}. Pass a file, not a folder.`, { cause: err });
     default:

@@ -70,7 +70,7 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const blendName = req.name ?? path.basename(blend);
   const { members, included, missing } = await collectMembers(blend, blendName, req.dependencies);
 
-  const dir = await confinedDir(env.outRoot, path.join('private', assetId));
+  const dir = await confinedDir(env.outRoot, path.join('private', assetId), { private: true });
   const zipPath = path.join(dir, `${path.basename(blendName, path.extname(blendName))}.archive.zip`);
   const xmp = await sidecarBytes(blendName, env.profile);
   const now = new Date();

@@ -57,9 +57,13 @@ export function checkRequest(raw: unknown): CheckedMessage {
     return invalid(null, 'A request must be a JSON object with jsonrpc "2.0", id, method and params.');
   }
   const obj = raw as Record<string, unknown>;
-  const replyId = typeof obj.id === 'string' || Number.isInteger(obj.id) ? (obj.id as JsonRpcId) : null;
+  const replyId = typeof obj.id === 'string' || Number.isSafeInteger(obj.id) ? (obj.id as JsonRpcId) : null;
   if (!('id' in obj)) {
     return invalid(null, 'The request has no id. Every request needs an id: this daemon takes no client notifications.', 'id');
+  }
+  if (typeof obj.id === 'number' && Number.isInteger(obj.id) && !Number.isSafeInteger(obj.id)) {
+    // Beyond 2^53 JSON parsers round the number, so any id echoed back would not be the one the client sent.
+    return invalid(null, `The id is an integer beyond ±${Number.MAX_SAFE_INTEGER}, which JSON parsers round; the reply could not name it exactly. Use a smaller integer or a string id.`, 'id');
   }
   const env = RequestEnvelopeSchema.safeParse(raw);
   if (!env.success) {
@@ -86,6 +90,14 @@ export function checkRequest(raw: unknown): CheckedMessage {
       ),
     };
   }
+  const nul = pathWithNul(params, 'params');
+  if (nul != null) {
+    return {
+      ok: false,
+      id,
+      error: rpcError('INVALID_PARAMS', `Invalid params for ${method}: ${nul}: contains a NUL byte, which no file name or text field may hold. Send the path exactly as the file system shows it.`, { path: nul }),
+    };
+  }
   const parsed = METHODS[method].params.safeParse(params);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error.issues, 'params');
@@ -97,6 +109,17 @@ export function checkRequest(raw: unknown): CheckedMessage {
     };
   }
   return { ok: true, id, method, params: parsed.data };
+}
+
+/** The dotted path of the first string holding a NUL byte (the OS cuts paths there, so it is never meant), or null. */
+function pathWithNul(v: unknown, at: string): string | null {
+  if (typeof v === 'string') return v.includes('\0') ? at : null;
+  if (v === null || typeof v !== 'object') return null;
+  for (const [k, child] of Object.entries(v)) {
+    const found = pathWithNul(child, `${at}.${k}`);
+    if (found != null) return found;
+  }
+  return null;
 }
 
 function invalid(id: JsonRpcId | null, message: string, path?: string): CheckedMessage {

@@ -16,9 +16,9 @@ export async function ensureToken(file: string): Promise<string> {
   }
   // Missing or unusable: write a fresh one (a damaged token would lock every client out anyway).
   const token = randomBytes(32).toString('hex');
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, token + '\n');
-  await fs.chmod(file, 0o600);
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  // 0600 from the first byte: created under a temp name with that mode, then renamed into place.
+  await writeFileAtomic(file, token + '\n', 0o600);
   return token;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Output, ProcessReport } from '../../protocol/src/results.ts';
+import { assertConfinedIfExists } from '../daemon/confine.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
 import type { PipelineEnv, ProgressFn } from '../pipeline/process.ts';
 import { sweepTempFiles, writeFileAtomic } from '../util/atomic.ts';
@@ -95,6 +96,8 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
   const work = path.join(packOut, WORK_DIR);
   const rules = MARKET_RULES[opts.market];
   await fs.mkdir(work, { recursive: true });
+  // A link at packs/<name> (or below it) must not take the pack's writes outside the output folder.
+  for (const d of [work, path.join(packOut, 'public'), path.join(packOut, 'private')]) await assertConfinedIfExists(outDir, d);
   await sweepTempFiles(packOut);
 
   const { listing, root } = await listPack(src, outDir, work, { ...DEFAULT_ZIP_LIMITS, ...opts.zipLimits });

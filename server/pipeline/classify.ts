@@ -6,6 +6,7 @@ import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
 import { ColophonError } from '../errors.ts';
 import { compressedBlendHeader, validatePlainBlend } from './blend.ts';
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
+import { guardMetadata } from './metadata-guard.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
 
@@ -40,6 +41,8 @@ export async function classifyFile(file: string, source: Source = 'cli'): Promis
   if (st.isDirectory()) throw new ColophonError('NOT_A_FILE', `${file} is a folder; pass a file (or use \`colophon process\` on the folder to walk it).`);
   if (!st.isFile()) throw new ColophonError('NOT_A_FILE', `${file} is not a regular file (device, socket or pipe); pass a file.`);
   if (st.size === 0) throw new ColophonError('EMPTY_FILE', `${file} is empty (0 bytes). The export or copy probably failed; write it again.`);
+  // Before sharp or exiftool reads anything from it: refuses metadata bombs and picture-less JPEGs.
+  await guardMetadata(file, file);
   const head = await readHead(file);
   let format = sniff(head);
   const ext = path.extname(file).slice(1).toLowerCase();

@@ -43,7 +43,8 @@ export function readPngXmp(png: Buffer, label: string): string | null {
   p = d.indexOf(0, p) + 1; // translated keyword
   if (p <= 0) return null;
   const text = d.subarray(p);
-  return (compressed ? zlib.inflateSync(text) : text).toString('utf8');
+  // Bounded like metadata-guard's check (16 MiB), in case a caller skipped it.
+  return (compressed ? zlib.inflateSync(text, { maxOutputLength: 16 << 20 }) : text).toString('utf8');
 }
 
 /**

@@ -5,9 +5,11 @@ import PQueue from 'p-queue';
 import sharp from 'sharp';
 import type { PreviewSettings, Profile } from '../../protocol/src/profile.ts';
 import type { AssetResult, Failure, Output, ProcessReport, RenderContext, Source } from '../../protocol/src/results.ts';
+import { assertConfinedIfExists, confinedDir } from '../daemon/confine.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
+import { READ_INPUT_FLAGS, statRegularFile } from '../util/regular-file.ts';
 import { classifyFile, type Classification } from './classify.ts';
 import { toFailure } from './failure.ts';
 import { expandInputs } from './inputs.ts';
@@ -51,8 +53,26 @@ function checkAbort(signal: AbortSignal | undefined): void {
 }
 
 async function assertReadable(file: string): Promise<void> {
-  const fh = await fs.open(file, 'r');
+  const fh = await fs.open(file, READ_INPUT_FLAGS);
   await fh.close();
+}
+
+/** Hashes the input; a cancel (e.g. the client disconnected) stops the read part-way. */
+async function hashInput(file: string, signal: AbortSignal | undefined): Promise<{ sha256: string; bytes: number }> {
+  try {
+    return await sha256File(file, signal);
+  } catch (err) {
+    if (signal?.aborted === true) checkAbort(signal);
+    throw err;
+  }
+}
+
+/** Creates an asset folder inside the output root, remembering it when it is new so a failure can remove it again. */
+async function makeAssetDir(root: string, sub: string, made: string[], opts: { private?: boolean } = {}): Promise<void> {
+  const dir = path.join(root, sub);
+  const existed = await fs.stat(dir).then(() => true, () => false);
+  await confinedDir(root, sub, opts);
+  if (!existed) made.push(dir);
 }
 
 /** SPEC §4 on one file: classify → stamp → preview → hash → write → record. Throws ColophonError. */
@@ -70,10 +90,9 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
 async function processOne(inputPath: string, req: ProcessRequest, env: PipelineEnv, made: string[]): Promise<AssetResult> {
   const input = path.resolve(inputPath);
   checkAbort(req.signal);
-  const before = await fs.stat(input);
-  if (before.isDirectory()) throw new ColophonError('NOT_A_FILE', `${inputPath} is a folder; pass a file.`);
+  const before = await statRegularFile(input, inputPath);
   await assertReadable(input);
-  const { sha256, bytes } = await sha256File(input);
+  const { sha256, bytes } = await hashInput(input, req.signal);
   const after = await fs.stat(input);
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
     throw new ColophonError('CHANGED_WHILE_READING', `${inputPath} changed while it was being read. Wait until it is fully written, then process it again.`);
@@ -90,6 +109,9 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
     publicPreview: req.publicPreview ?? 'auto', previewRequest: req.preview, preview: profile.preview,
     rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement],
   }));
+  // A link planted at private/<assetId> must not lead reads of old outputs, or any write, outside the root.
+  await assertConfinedIfExists(env.outRoot, privDir);
+  await assertConfinedIfExists(env.outRoot, pubDir);
   const reused = await readReusable(privDir, fingerprint);
   if (reused != null) return reuse(reused, privDir, req, env);
 
@@ -111,13 +133,13 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   const height = cls.height ?? pixels?.height;
 
   checkAbort(req.signal);
-  if ((await fs.mkdir(privDir, { recursive: true })) != null) made.push(privDir);
+  await makeAssetDir(env.outRoot, path.join('private', assetId), made, { private: true });
   const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height });
   warnings.push(...master.warnings);
   const outputs: Output[] = [...master.outputs];
   if (preview != null && plan != null) {
     checkAbort(req.signal);
-    if ((await fs.mkdir(pubDir, { recursive: true })) != null) made.push(pubDir);
+    await makeAssetDir(env.outRoot, path.join('public', assetId), made);
     const stem = path.basename(name, path.extname(name));
     const dest = path.join(pubDir, `${stem}.preview.${plan.format === 'webp' ? 'webp' : 'jpg'}`);
     warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights, inputPath)));
@@ -200,8 +222,7 @@ function sharpRaw(src: { raw: Buffer; width: number; height: number }) {
 }
 
 async function displayHash(display: string): Promise<string> {
-  const st = await fs.stat(path.resolve(display));
-  if (!st.isFile()) throw new ColophonError('NOT_A_FILE', `the display rendition ${display} is a folder, not an image; pass the PNG or EXR file Blender saved.`);
+  await statRegularFile(path.resolve(display), `the display rendition ${display}`);
   return (await sha256File(path.resolve(display))).sha256;
 }
 

@@ -13,11 +13,14 @@ export function tempNameFor(finalPath: string): string {
 
 const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp(\.[^.]*)?$/;
 
-/** Writes data to a temp name, fsyncs it, and renames it over the final name. */
-export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes data to a temp name, fsyncs it, and renames it over the final name. The temp file is created with `mode`
+ * (O_EXCL, so never through a planted link), so a secret is never readable by others, not even for a moment.
+ */
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = tempNameFor(finalPath);
   try {
-    const fh = await fs.open(tmp, 'wx', 0o644);
+    const fh = await fs.open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);
       await fh.sync();

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import { READ_INPUT_FLAGS } from './regular-file.ts';
 
-/** Streamed SHA-256 of a file, so large EXRs and .blends never sit in memory whole. */
-export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
+/** Streamed SHA-256 of a file, so large EXRs and .blends never sit in memory whole. `signal` stops it part-way. */
+export async function sha256File(file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  const fh = await fs.open(file, READ_INPUT_FLAGS);
+  for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20, ...(signal != null ? { signal } : {}) })) {
     h.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, SERVER_NAME } from '../../protocol/src/version.ts';
+import { dashboardPlugin } from '../dashboard/plugin.ts';
 import { serveConnection } from './connection.ts';
 import type { DaemonState } from './context.ts';
 import { bearerMatches, hostAllowed, originAllowed } from './security.ts';
@@ -34,13 +35,15 @@ export async function buildApp(
       req.log.warn({ host: req.headers.host }, 'refused: Host header');
       return reply.code(403).send({ error: `Host "${req.headers.host ?? ''}" is not allowed; connect to 127.0.0.1:${port}.` });
     }
-    if (!originAllowed(req.headers.origin, limits.allowOrigins)) {
+    if (!originAllowed(req.headers.origin, limits.allowOrigins, port)) {
       req.log.warn({ origin: req.headers.origin }, 'refused: Origin header');
       return reply.code(403).send({ error: `Origin "${req.headers.origin}" is not allowed to use this daemon.` });
     }
   });
 
   await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+
+  await app.register(dashboardPlugin, { daemon });
 
   app.get('/healthz', async () => ({ ok: true, name: SERVER_NAME, version: state.version, protocol: PROTOCOL_VERSION }));
 

@@ -114,3 +114,11 @@ export const JobFinishedSchema = z.object({
   result: PackResultSchema.optional(),
   error: RpcErrorSchema.optional(),
 });
+
+// dashboard.login
+export const DashboardLoginParamsSchema = z.object({}).strict();
+export const DashboardLoginResultSchema = z.object({
+  /** Open this in a browser on this machine: it works once, then the code is spent. */
+  url: z.string().url(),
+  expiresAt: z.string(),
+});

@@ -45,6 +45,10 @@ export const METHODS = {
     name: 'LedgerQuery', params: m.QueryParamsSchema, result: m.QueryResultSchema, background: false,
     summary: 'Ledger entries that mention an assetId or a sha256 (most recent `limit`).',
   },
+  'dashboard.login': {
+    name: 'DashboardLogin', params: m.DashboardLoginParamsSchema, result: m.DashboardLoginResultSchema, background: false,
+    summary: 'A one-time URL that logs a browser on this machine into the local dashboard.',
+  },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PROTOCOL_VERSION, SERVER_NAME } from '../../protocol/src/version.ts';
 import type { LoadedProfile } from '../config.ts';
+import { dashboardPlugin } from '../dashboard/plugin.ts';
 import type { ColophonPaths } from '../paths.ts';
 import { serveConnection } from './connection.ts';
 import type { DaemonState } from './context.ts';
@@ -64,7 +65,7 @@ function guardHostAndOrigin(app: FastifyInstance, limits: AppLimits) {
       req.log.warn({ host: req.headers.host }, 'refused: Host header');
       return reply.code(403).send({ error: `Host "${req.headers.host ?? ''}" is not allowed; connect to 127.0.0.1:${port}.` });
     }
-    if (!originAllowed(req.headers.origin, limits.allowOrigins)) {
+    if (!originAllowed(req.headers.origin, limits.allowOrigins, port)) {
       req.log.warn({ origin: req.headers.origin }, 'refused: Origin header');
       return reply.code(403).send({ error: `Origin "${req.headers.origin}" is not allowed to use this daemon.` });
     }
@@ -84,6 +85,8 @@ async function routes(app: FastifyInstance, opts: AppOptions & { limits: AppLimi
     loadProfile: opts.loadProfile,
   };
   let connections = 0;
+
+  await app.register(dashboardPlugin, { daemon });
 
   app.get('/healthz', async () => ({ ok: true, name: SERVER_NAME, version: opts.version, protocol: PROTOCOL_VERSION }));
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { ColophonError } from '../errors.ts';
 
@@ -7,9 +8,26 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
+/** What a job is, for people watching (the dashboard's "Now"). */
+export interface JobMeta {
+  kind: string;
+  label: string;
+}
+
+/** A job as the dashboard shows it. */
+export interface JobInfo extends JobMeta {
+  jobId: string;
+  running: boolean;
+  queuedAt: string;
+  done?: number;
+  total?: number;
+  current?: string;
+}
+
 interface Job {
   id: string;
   owner: string;
+  info: JobInfo;
   controller: AbortController;
   start: () => void;
   reject: (err: unknown) => void;
@@ -41,6 +59,8 @@ export class JobQueue {
   private closed = false;
   /** Ids of recently finished jobs, so a late cancel answers "already done" rather than "no such job". */
   private readonly finished = new Set<string>();
+  /** 'change' whenever a job is queued, starts, reports progress or settles (no arguments: read `list()`). */
+  readonly events = new EventEmitter();
 
   constructor(opts: JobQueueOptions = {}) {
     this.concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
@@ -52,7 +72,7 @@ export class JobQueue {
   }
 
   /** Queues `work`; returns its id at once and a promise of its outcome. Throws BUSY when full. */
-  submit<T>(owner: string, work: (ctx: JobContext) => Promise<T>): { jobId: string; done: Promise<T> } {
+  submit<T>(owner: string, work: (ctx: JobContext) => Promise<T>, meta: JobMeta = { kind: 'job', label: '' }): { jobId: string; done: Promise<T> } {
     if (this.closed) throw new ColophonError('BUSY', 'The daemon is shutting down; try again when it is back.');
     if (this.jobs.size >= this.limit) {
       throw new ColophonError('BUSY', `The job queue is full (${this.limit} jobs waiting or running). Try again shortly.`);
@@ -65,7 +85,9 @@ export class JobQueue {
       reject = rej;
       start = () => {
         job.running = true;
+        job.info.running = true;
         this.running++;
+        this.changed();
         // Bookkeeping before settling, so whoever awaits the job sees the queue already updated.
         const settle = () => {
           this.running--;
@@ -84,9 +106,11 @@ export class JobQueue {
         );
       };
     });
-    const job: Job = { id, owner, controller, start, reject, running: false };
+    const info: JobInfo = { ...meta, jobId: id, running: false, queuedAt: new Date().toISOString() };
+    const job: Job = { id, owner, info, controller, start, reject, running: false };
     this.jobs.set(id, job);
     this.waiting.push(job);
+    this.changed();
     this.pump();
     return { jobId: id, done };
   }
@@ -103,6 +127,27 @@ export class JobQueue {
     }
     this.abort(job);
     return true;
+  }
+
+  /** Cancels any job, whoever started it (the artist's own dashboard may). Returns false when it is not queued or running. */
+  cancelAny(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (job == null) return false;
+    this.abort(job);
+    return true;
+  }
+
+  /** Records how far a job has got, for watchers; the connection's own job.progress is sent separately. */
+  progress(jobId: string, done: number, total: number, current?: string): void {
+    const job = this.jobs.get(jobId);
+    if (job == null) return;
+    Object.assign(job.info, { done, total }, current != null ? { current } : {});
+    this.changed();
+  }
+
+  /** Every queued or running job, oldest first. */
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.info }));
   }
 
   /** Cancels everything a connection started (it went away). */
@@ -141,8 +186,13 @@ export class JobQueue {
     const job = this.jobs.get(id);
     if (job == null) return;
     this.jobs.delete(id);
+    this.changed();
     this.finished.add(`${job.owner}/${id}`);
     if (this.finished.size > 1000) this.finished.delete(this.finished.values().next().value!);
+  }
+
+  private changed(): void {
+    this.events.emit('change');
   }
 
   private pump(): void {

@@ -38,7 +38,11 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
-/** No Origin (Blender, scripts) is fine; a browser's Origin must be on the allow-list, which is empty by default. */
-export function originAllowed(origin: string | undefined, allowList: readonly string[]): boolean {
-  return origin == null || allowList.includes(origin);
+/**
+ * No Origin (Blender, scripts) is fine; a browser's Origin must be on the allow-list, which is empty by default,
+ * or be this daemon's own page (the dashboard, served on `port`). /ws still needs the token, which no page has.
+ */
+export function originAllowed(origin: string | undefined, allowList: readonly string[], port?: number): boolean {
+  if (origin == null || allowList.includes(origin)) return true;
+  return port != null && (origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`);
 }

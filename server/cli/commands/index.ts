@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDashboard } from './dashboard.ts';
 import { registerEvidence } from './evidence.ts';
 import { registerInit } from './init.ts';
 import { registerLedger } from './ledger.ts';
@@ -26,4 +27,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerEvidence,
   registerMatch,
   registerSitekit,
+  registerDashboard,
 ];

@@ -30,7 +30,7 @@ export async function processAssets(params: ParamsOf<'asset.process'>, ctx: Call
     : await ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
       const { profile, outRoot } = await pipelineEnv(ctx);
       return run(paths, { source, context: params.context, display: params.display, signal }, { profile, outRoot, ledger: ctx.daemon.ledger });
-    }).done;
+    }, { kind: source, label: paths.length === 1 ? paths[0]! : `${paths.length} files` }).done;
   return { results: report.results, errors: [...relative, ...report.errors] };
 }
 
@@ -44,7 +44,7 @@ export async function exportPreview(params: ParamsOf<'preview.export'>, ctx: Cal
   return ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
     const { profile, outRoot } = await pipelineEnv(ctx);
     return run(file, { source: 'export', publicPreview: 'always', preview, signal }, { profile, outRoot, ledger: ctx.daemon.ledger });
-  }).done;
+  }, { kind: 'export', label: file }).done;
 }
 
 /** The profile as it is now, and its output root once checked (inside the job, so BUSY is decided on arrival). */

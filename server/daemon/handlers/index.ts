@@ -6,6 +6,7 @@ import { cancel } from './jobs.ts';
 import { query, verify } from './ledger.ts';
 import { processPack } from './pack.ts';
 import { hello } from './session.ts';
+import { dashboardLogin } from '../../dashboard/login-rpc.ts';
 
 export type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
 
@@ -19,4 +20,5 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   'job.cancel': cancel,
   'ledger.verify': verify,
   'ledger.query': query,
+  'dashboard.login': dashboardLogin,
 };

@@ -22,8 +22,12 @@ export async function processPack(params: ParamsOf<'pack.process'>, ctx: CallCon
       market: params.profile ?? 'generic',
       env: { profile, ledger: ctx.daemon.ledger },
       signal,
-      onProgress: (d, total, current) => ctx.notify('job.progress', { jobId: id, done: d, total, ...(current != null ? { current } : {}) }),
+      onProgress: (d, total, current) => {
+        ctx.daemon.jobs.progress(id, d, total, current);
+        ctx.notify('job.progress', { jobId: id, done: d, total, ...(current != null ? { current } : {}) });
+      },
     }),
+    { kind: 'pack', label: input },
   );
   done.then(
     (result) => ctx.notify('job.finished', { jobId, result }),

@@ -12,6 +12,7 @@ import { loadProfile } from '../../server/config.ts';
 import { Ledger } from '../../server/ledger/ledger.ts';
 import { resolvePaths } from '../../server/paths.ts';
 import { RpcClient, startTestDaemon, tempHome } from '../daemon/helpers.ts';
+import { fakeTexture } from './helpers.ts';
 import { loginCookie, openTabs } from './tabs.ts';
 
 function raw(url: string, headers: Record<string, string>, method = 'GET', body?: string | Buffer): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
@@ -49,6 +50,31 @@ t.test('login codes work once, expire, and are capped', async (t) => {
   t.ok(auth.csrfMatches(s2, s2.csrf));
   t.notOk(auth.csrfMatches(s2, 'x'.repeat(64)));
   t.notOk(auth.csrfMatches(s2, undefined));
+});
+
+t.test('the job queue tells watchers what runs, how far it got, and lets the dashboard cancel any job', async (t) => {
+  const q = new JobQueue({ concurrency: 1 });
+  let changes = 0;
+  q.events.on('change', () => changes++);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const a = q.submit('blender', async ({ signal }) => {
+    await Promise.race([gate, new Promise((_, rej) => signal.addEventListener('abort', () => rej(signal.reason)))]);
+    return 'a';
+  }, { kind: 'f12', label: '/renders/hero.exr' });
+  const b = q.submit('cli', async () => 'b', { kind: 'pack', label: '/packs/rust' });
+  t.same(q.list().map((j) => [j.kind, j.label, j.running]), [['f12', '/renders/hero.exr', true], ['pack', '/packs/rust', false]]);
+  q.progress(b.jobId, 3, 10, 'x.png');
+  t.match(q.list()[1], { done: 3, total: 10, current: 'x.png' });
+  t.ok(changes >= 4, 'queued, started and progress each emit change');
+  t.equal(q.cancelAny(a.jobId), true, 'a job of another connection can be cancelled from the dashboard');
+  const err = await a.done.then(() => null, (e: { key?: string }) => e);
+  t.equal(err?.key, 'CANCELLED', 'its promise rejects with CANCELLED');
+  t.equal(await b.done, 'b');
+  t.equal(q.cancelAny(a.jobId), false, 'a finished job is not cancelled again');
+  t.same(q.list(), []);
+  release();
+  await q.close();
 });
 
 t.test('every /api route refuses a request without the session', async (t) => {
@@ -126,6 +152,31 @@ t.test('against a running daemon', async (t) => {
     t.equal((await raw(`${origin}/api/sitekit/file?path=robots.txt`, { host, cookie })).status, 200);
     t.equal((await raw(`${origin}/api/sitekit/file?path=../token`, { host, cookie })).status, 404, 'no path outside the kit');
     t.equal((await raw(`${origin}/api/sitekit/file?path=${encodeURIComponent(path.join(home, 'token'))}`, { host, cookie })).status, 404);
+  });
+
+  t.test('a pack started from the page can be cancelled from the page; source-rich files show no thumbnail', async (t) => {
+    const pack = path.join(home, 'StonePack');
+    await fs.mkdir(pack);
+    for (const [i, m] of ['albedo', 'normal', 'roughness', 'height', 'ao', 'metallic'].entries()) await fakeTexture(path.join(pack, `stone_${m}.png`), i + 7, 1024);
+    const tabs = await openTabs(d.url, d.token, 1);
+    const json = { host, cookie, 'content-type': 'application/json', 'x-colophon-csrf': session.csrf };
+    const bad = await raw(`${origin}/api/pack`, json, 'POST', JSON.stringify({ path: 'relative/pack' }));
+    t.equal(bad.status, 400, 'a relative pack path is refused');
+    const started = await raw(`${origin}/api/pack`, json, 'POST', JSON.stringify({ path: pack }));
+    t.equal(started.status, 200);
+    const { jobId } = JSON.parse(started.body) as { jobId: string };
+    const cancel = await raw(`${origin}/api/jobs/${jobId}/cancel`, json, 'POST', '{}');
+    t.same(JSON.parse(cancel.body), { cancelled: true });
+    for (let i = 0; i < 200 && (tabs.counts.finished ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    t.equal(tabs.counts.finished, 1, 'the page hears the job ended');
+    tabs.close();
+    const unknown = await raw(`${origin}/api/jobs/${jobId}/cancel`, json, 'POST', '{}');
+    t.same(JSON.parse(unknown.body), { cancelled: false }, 'cancelling again says it is no longer running');
+    const assets = JSON.parse((await raw(`${origin}/api/assets`, { host, cookie })).body) as { cards: Array<{ assetId: string; hasPreview: boolean }> };
+    for (const c of assets.cards.filter((x) => !x.hasPreview)) {
+      t.equal((await raw(`${origin}/api/assets/${c.assetId}/thumb`, { host, cookie })).status, 404, 'no preview, no thumbnail');
+    }
+    t.equal((await raw(`${origin}/api/assets/ffffffffffffffff`, { host, cookie })).status, 404, 'an unknown asset is a 404');
   });
 
   t.test('live events: the job queue, and a ledger written by another process', async (t) => {

@@ -179,6 +179,45 @@ t.test('against a running daemon', async (t) => {
     t.equal((await raw(`${origin}/api/assets/ffffffffffffffff`, { host, cookie })).status, 404, 'an unknown asset is a 404');
   });
 
+  t.test('a job Blender started shows on the page with its progress, and the page can cancel it', async (t) => {
+    const pack = path.join(home, 'BrickPack');
+    await fs.mkdir(pack);
+    for (const [i, m] of ['albedo', 'normal', 'roughness', 'height', 'ao', 'metallic'].entries()) await fakeTexture(path.join(pack, `brick_${m}.png`), i + 21, 1024);
+    const cookieTabs = await loginCookie(d.url, d.token);
+    const seen: Array<Array<{ jobId: string; kind: string; label: string; done?: number; total?: number }>> = [];
+    const ac = new AbortController();
+    const res = await fetch(`${origin}/api/events`, { headers: { cookie: cookieTabs }, signal: ac.signal });
+    void (async () => {
+      let buf = '';
+      try {
+        for await (const chunk of res.body!) {
+          buf += new TextDecoder().decode(chunk as Uint8Array);
+          for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const m = /^event: jobs\ndata: (.*)$/m.exec(block);
+            if (m != null) seen.push(JSON.parse(m[1]!));
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    const blender = await RpcClient.forDaemon(d);
+    const started = await blender.call('pack.process', { path: pack });
+    const jobId = started.result.jobId as string;
+    for (let i = 0; i < 300 && !seen.some((l) => l.some((j) => j.jobId === jobId && j.total != null)); i++) await new Promise((r) => setTimeout(r, 50));
+    const job = seen.flat().find((j) => j.jobId === jobId && j.total != null);
+    t.match(job, { kind: 'pack', label: pack, total: 6 }, 'the page sees the pack Blender started, with its progress');
+    const cancel = await raw(`${origin}/api/jobs/${jobId}/cancel`, { host, cookie: cookieTabs, 'content-type': 'application/json', 'x-colophon-csrf': JSON.parse((await raw(`${origin}/api/session`, { host, cookie: cookieTabs })).body).csrf }, 'POST', '{}');
+    t.same(JSON.parse(cancel.body), { cancelled: true });
+    await blender.until(() => blender.notes.some((n) => n.method === 'job.finished'));
+    const fin = blender.notes.find((n) => n.method === 'job.finished')!;
+    t.equal(fin.params.error?.data?.key, 'CANCELLED', 'Blender hears its pack was cancelled');
+    await blender.close();
+    ac.abort();
+  });
+
   t.test('live events: the job queue, and a ledger written by another process', async (t) => {
     const tabs = await openTabs(d.url, d.token, 2);
     const until = async (pred: () => boolean) => {

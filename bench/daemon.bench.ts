@@ -15,10 +15,13 @@ import { closeExifTool } from '../server/pipeline/exiftool.ts';
 import { processPaths } from '../server/pipeline/process.ts';
 import { RpcClient } from '../test/daemon/helpers.ts';
 import { makeImages } from '../test/daemon/images.ts';
+import { openTabs } from '../test/dashboard/tabs.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_REQUESTS ?? 20);
 const TOTAL = CLIENTS * PER_CLIENT;
+/** Dashboard tabs held open (live event streams) during the load, e.g. BENCH_DASHBOARD=2. */
+const DASHBOARD_TABS = Number(process.env.BENCH_DASHBOARD ?? 0);
 const repo = path.resolve(import.meta.dirname, '..');
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
 
   const dir = await home('daemon');
   const d = await startServe(dir);
+  const tabs = DASHBOARD_TABS > 0 ? await openTabs(d.url, d.token, DASHBOARD_TABS) : null;
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => RpcClient.connect(d.url, { authorization: `Bearer ${d.token}` })));
   const latencies: number[] = [];
   let busy = 0;
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
   }
   await solo.close();
   const rss = await peakRssMiB(d.pid);
+  tabs?.close();
   await d.stop();
 
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
   console.log(`  baseline (in-process processPaths, same concurrency)  ${baseRate.toFixed(1)} files/s`);
   console.log(`  ratio daemon / baseline  ${(rate / baseRate).toFixed(2)}×`);
   console.log(`  1920×1080 16-bit PNG, warm daemon: median ${ms(pct(bigSorted, 50))} over ${big.length} (min ${ms(bigSorted[0]!)}, max ${ms(bigSorted.at(-1)!)}); target < 400 ms`);
+  if (tabs != null) console.log(`  dashboard tabs open   ${DASHBOARD_TABS}, events received: ${JSON.stringify(tabs.counts)}`);
   console.log(`  machine load average (1 min): ${loadBefore.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end, on ${os.availableParallelism()} cores`);
   if (!exactlyOnce || failed > 0) process.exitCode = 1;
 }

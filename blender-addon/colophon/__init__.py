@@ -18,15 +18,15 @@ if "runtime" in locals():
     import importlib
 
     for _module in (errors, protocol_gen, wire, transport, rpc, discovery, outbox, backlog, status, spool, deps, meta,  # noqa: F821
-                    runtime, preferences, render_files, handlers, archive, operators, ui):  # noqa: F821
+                    runtime, preferences, render_files, handlers, archive, operators, dashboard, ui):  # noqa: F821
         importlib.reload(_module)
 
 import bpy
 
-from . import (archive, backlog, deps, discovery, errors, handlers, meta, operators, outbox, preferences, protocol_gen,
-               render_files, rpc, runtime, spool, status, transport, ui, wire)
+from . import (archive, backlog, dashboard, deps, discovery, errors, handlers, meta, operators, outbox, preferences,
+               protocol_gen, render_files, rpc, runtime, spool, status, transport, ui, wire)
 
-_classes = preferences.classes + operators.classes + ui.classes
+_classes = preferences.classes + operators.classes + dashboard.classes + ui.classes
 
 
 def register():

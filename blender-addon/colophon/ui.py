@@ -48,6 +48,7 @@ class COLOPHON_PT_output(bpy.types.Panel):
         col.operator("colophon.export_public_preview", icon="EXPORT")
         col.operator("colophon.archive_blend", icon="PACKAGE")
         col.operator("colophon.process_pack", icon="FILE_FOLDER")
+        col.operator("colophon.open_dashboard", icon="URL")
 
 
 def draw_status_bar(self, context):

@@ -45,7 +45,8 @@ export async function requestLoginUrl(paths: ColophonPaths, timeoutMs = 10_000):
 /** The desktop's "open this URL" command; null where there is no desktop to open it on. */
 export function browserCommand(platform = process.platform, env = process.env): [string, string[]] | null {
   if (platform === 'darwin') return ['open', []];
-  if (platform === 'win32') return ['cmd', ['/c', 'start', '""']];
+  // `start "" URL`: the empty first argument is the window title (node quotes it as ""). The URL has no & to escape.
+  if (platform === 'win32') return ['cmd', ['/c', 'start', '']];
   if (env.DISPLAY == null && env.WAYLAND_DISPLAY == null) return null;
   return ['xdg-open', []];
 }

@@ -162,7 +162,7 @@ function describe(e: LedgerEntry): string {
     case 'optout.response':
       return `opt-out ${String(d.optoutId)}: ${String(d.status)}`;
     case 'notice.changed':
-      return `site notices regenerated (terms ${String(d.termsVersion)})`;
+      return `site notices regenerated${d.termsVersion != null ? ` (terms version ${String(d.termsVersion)})` : ''}`;
     case 'ledger.anchored':
       return `chain anchored at entry ${String(d.anchoredSeq)} (${String(d.genTime)})`;
     default:

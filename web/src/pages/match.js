@@ -6,7 +6,7 @@ let nextKey = 1;
 
 function Result({ r }) {
   return html`<li class="match-row">
-    <figure class="side">
+    <figure class="match-side">
       ${r.url != null ? html`<img class="thumb l" src=${r.url} alt=${`The file you dropped: ${r.name}`} />` : null}
       <figcaption>Your file: <strong>${r.name}</strong></figcaption>
     </figure>
@@ -21,11 +21,11 @@ function Result({ r }) {
                 <span class="muted small">${r.match.transform} · matched on ${r.match.matchedOn}${r.match.lowDetail ? ' · low-detail image, may be chance' : ''}</span>`}
     </div>
     ${r.match != null
-      ? html`<figure class="side">
+      ? html`<figure class="match-side">
           <a href=${`#/assets/${r.match.assetId}`}><${Thumb} card=${r.match.card} size="l" /></a>
           <figcaption>Recorded: <a href=${`#/assets/${r.match.assetId}`}>${r.match.card.name}</a>, first recorded ${new Date(r.match.summary.firstRecorded).toLocaleDateString()}</figcaption>
         </figure>`
-      : html`<div class="side empty"></div>`}
+      : html`<div class="match-side empty"></div>`}
   </li>`;
 }
 
@@ -56,8 +56,7 @@ export function MatchPage() {
       onDragLeave=${() => setOver(false)}
       onDrop=${(e) => { e.preventDefault(); setOver(false); run([...(e.dataTransfer?.files ?? [])]); }}>
       <p><strong>Drop suspected copies here</strong></p>
-      <p>or <label class="button" for="match-files">choose files</label></p>
-      <input id="match-files" class="sr-only" type="file" multiple accept="image/*" onChange=${(e) => { run([...e.currentTarget.files]); e.currentTarget.value = ''; }} />
+      <p>or <input id="match-files" class="sr-only" type="file" multiple accept="image/*" onChange=${(e) => { run([...e.currentTarget.files]); e.currentTarget.value = ''; }} /><label class="button" for="match-files">choose files</label></p>
     </div>
     <ul class="matches" aria-live="polite">${rows.map((r) => html`<${Result} key=${r.key} r=${r} />`)}</ul>`;
 }

@@ -123,7 +123,7 @@ export function OptoutsPage({ live }) {
           <tbody>${data.checklist.map((c) => html`<tr>
             <th scope="row">${c.platform}</th>
             <td>${c.offers}${c.where ? html`<div class="muted small">Where: ${c.where}</div>` : null}<div class="muted small">Limits: ${c.limits}</div></td>
-            <td><${StatusChip} req=${c.request} overdueDays=${data.overdueDays} /></td>
+            <td>${c.methods.length === 0 && c.request == null ? html`<span class="chip muted">nothing to request</span>` : html`<${StatusChip} req=${c.request} overdueDays=${data.overdueDays} />`}</td>
             <td>${c.methods.length > 0
               ? html`<button type="button" class="secondary small" aria-label=${`Record a request to ${c.platform}`} onClick=${() => {
                   setPlatform(c.platform);

@@ -156,9 +156,20 @@ async function embedPngXmp(file: string, tags: WriteTags, label: string): Promis
   }
 }
 
-/** Creates a new `.xmp` sidecar at `file` (must end in .xmp and not exist yet) and verifies it. */
-export async function writeSidecar(file: string, r: RightsStamp): Promise<void> {
+/** The file a sidecar describes: its name and content hash. */
+export interface SidecarSubject {
+  name: string;
+  sha256: string;
+}
+
+/**
+ * Creates a new `.xmp` sidecar at `file` (must end in .xmp and not exist yet) and verifies it. With `subject`, the
+ * sidecar is bound to its file (XMP spec: xmpMM:DocumentID/InstanceID; Dublin Core: dc:identifier, dc:source), so
+ * no two files share a sidecar and a sidecar found on its own says which file it belongs to.
+ */
+export async function writeSidecar(file: string, r: RightsStamp, subject?: SidecarSubject): Promise<void> {
   const { tags } = stampTags(r, 'xmp');
+  if (subject != null) Object.assign(tags, sidecarBinding(subject));
   await writeChecked(file, tags);
   await verifyStamp(file, r, false, file, tags);
 }
@@ -219,6 +230,15 @@ export async function writeChecked(file: string, tags: WriteTags, opts: WriteOpt
     throw new ColophonError('METADATA_WRITE_FAILED', `${label}: exiftool warned while writing rights metadata: ${warned.map(clean).join('; ')}`);
   }
   return defects;
+}
+
+export function sidecarBinding(s: SidecarSubject): WriteTags {
+  return {
+    'XMP-xmpMM:DocumentID': `urn:sha256:${s.sha256}`,
+    'XMP-xmpMM:InstanceID': `urn:sha256:${s.sha256}`,
+    'XMP-dc:Identifier': `sha256:${s.sha256}`,
+    'XMP-dc:Source': s.name,
+  } as WriteTags;
 }
 
 /** Plain tags whose read-back value must equal what was written (structs and computed tags are checked apart). */

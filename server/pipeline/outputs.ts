@@ -48,7 +48,7 @@ export async function writeMaster(
   const outputs = [await describeOutput(dest, master, embed ? undefined : copied)];
   if (!embed) {
     const sidecar = `${dest}.xmp`;
-    await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights, { name: path.basename(dest), sha256: inputSha }));
+    await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights, { name: path.basename(dest), sha256: inputSha }, `the .xmp sidecar of ${input}`));
     outputs.push(await describeOutput(sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
   }
   return { outputs, warnings };

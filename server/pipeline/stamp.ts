@@ -167,11 +167,11 @@ export interface SidecarSubject {
  * sidecar is bound to its file (XMP spec: xmpMM:DocumentID/InstanceID; Dublin Core: dc:identifier, dc:source), so
  * no two files share a sidecar and a sidecar found on its own says which file it belongs to.
  */
-export async function writeSidecar(file: string, r: RightsStamp, subject?: SidecarSubject): Promise<void> {
+export async function writeSidecar(file: string, r: RightsStamp, subject?: SidecarSubject, label = file): Promise<void> {
   const { tags } = stampTags(r, 'xmp');
   if (subject != null) Object.assign(tags, sidecarBinding(subject));
-  await writeChecked(file, tags);
-  await verifyStamp(file, r, false, file, tags);
+  await writeChecked(file, tags, { label });
+  await verifyStamp(file, r, false, label, tags);
 }
 
 interface WriteOptions {

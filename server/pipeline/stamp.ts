@@ -181,9 +181,20 @@ interface WriteOptions {
   mirrorXmpToIim?: boolean;
 }
 
-/** exiftool's own XMP → IPTC-IIM mapping, shipped beside the exiftool script. */
-async function xmp2iptcArgs(): Promise<string> {
-  return path.join(path.dirname(await exiftoolPath()), 'arg_files', 'xmp2iptc.args');
+let xmp2iptc: Promise<string[]> | null = null;
+
+/**
+ * exiftool's own XMP → IPTC-IIM mapping (the xmp2iptc.args file shipped beside the exiftool script), one
+ * redirection per argument, without the tags this stamp sets: a copy would override the stamp's values, because
+ * exiftool applies the copy after the assignments.
+ */
+async function mirrorArgs(tags: WriteTags): Promise<string[]> {
+  xmp2iptc ??= (async () => {
+    const text = await fs.readFile(path.join(path.dirname(await exiftoolPath()), 'arg_files', 'xmp2iptc.args'), 'utf8');
+    return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('-') && l.includes('<'));
+  })();
+  const ours = new Set(Object.keys(tags).map((k) => k.toLowerCase()));
+  return (await xmp2iptc).filter((l) => !ours.has(l.slice(1, l.indexOf('<')).trim().toLowerCase()));
 }
 
 /**
@@ -196,7 +207,7 @@ export async function writeChecked(file: string, tags: WriteTags, opts: WriteOpt
   const label = opts.label ?? file;
   const clean = (m: string) => m.split(` - ${file}`).join('').split(file).join(label).replace(/^(Warning|Error):\s*/i, '').trim();
   const args = ['-overwrite_original'];
-  if (opts.mirrorXmpToIim === true) args.push('-tagsFromFile', '@', '-@', await xmp2iptcArgs());
+  if (opts.mirrorXmpToIim === true) args.push('-tagsFromFile', '@', ...(await mirrorArgs(tags)));
   const write = (ignoreMinorErrors: boolean) => getExifTool().write(file, tags, { useMWG: false, writeArgs: args, ignoreMinorErrors });
   const failed = (what: string, cause?: unknown) =>
     new ColophonError(

@@ -26,7 +26,7 @@ t.test('IIM and XMP agree (IPTCDigest), MetadataDate moves on every stamp', asyn
   const src = path.join(dir, 'photo.jpg');
   await fs.copyFile(path.join(FIXTURES, 'photos', 'DSCN0010.jpg'), src);
   // An artist's file whose XMP already carries a headline, city and source, and an old MetadataDate.
-  await getExifTool().write(src, { 'XMP-photoshop:Headline': 'Harbour at dawn', 'XMP-photoshop:City': 'Lisbon', 'XMP-photoshop:Source': 'Studio A', 'XMP-xmp:MetadataDate': '2001:02:03 04:05:06+00:00' } as never, { writeArgs: ['-overwrite_original'] });
+  await getExifTool().write(src, { 'XMP-dc:Creator': ['Old Owner'], 'XMP-photoshop:Credit': 'Old Credit', 'XMP-photoshop:Headline': 'Harbour at dawn', 'XMP-photoshop:City': 'Lisbon', 'XMP-photoshop:Source': 'Studio A', 'XMP-xmp:MetadataDate': '2001:02:03 04:05:06+00:00' } as never, { writeArgs: ['-overwrite_original'] });
   const started = Date.now();
   const r = await processFile(src, { source: 'cli' }, env);
   const tags = await readTags(out(r, 'master').path);
@@ -35,7 +35,8 @@ t.test('IIM and XMP agree (IPTCDigest), MetadataDate moves on every stamp', asyn
   t.equal(tags['IPTC:Headline'], 'Harbour at dawn', 'IIM Headline mirrors XMP');
   t.equal(tags['IPTC:City'], 'Lisbon');
   t.equal(tags['IPTC:Source'], 'Studio A');
-  t.equal([tags['IPTC:By-line']].flat()[0], 'Jane Artist', 'our stamp still wins in IIM');
+  t.equal([tags['IPTC:By-line']].flat()[0], 'Jane Artist', 'our stamp wins in IIM over the old XMP creator');
+  t.equal(tags['IPTC:Credit'], 'Jane Artist');
   t.match(await exiv2(['-pi', out(r, 'master').path]), /Iptc\.Application2\.Headline\s+String\s+\d+\s+Harbour at dawn/);
   for (const o of [out(r, 'master'), out(r, 'preview')]) {
     const date = String((await readTags(o.path))['XMP-xmp:MetadataDate']);

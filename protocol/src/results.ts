@@ -30,6 +30,8 @@ export const InputInfoSchema = z.object({
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
   phash: PHash.optional(),
+  /** Made by a camera (the file's EXIF or EXR header names one): a captured photo, not a digital creation. */
+  photo: z.boolean().optional(),
 });
 export type InputInfo = z.infer<typeof InputInfoSchema>;
 

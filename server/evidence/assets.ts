@@ -81,6 +81,18 @@ export function assetsWithSha(index: AssetIndex, sha256: string): AssetRecord[] 
   return hits;
 }
 
+/**
+ * A `.xmp` sidecar resolves to its own asset only. Sidecars written before they were bound to their file
+ * (name + SHA-256 inside) were identical across assets, so a hash match on one is narrowed to the asset
+ * whose own sidecar has that file name.
+ */
+function sidecarHits(file: string, hits: AssetRecord[]): AssetRecord[] {
+  if (hits.length <= 1 || !file.toLowerCase().endsWith('.xmp')) return hits;
+  const base = file.split(/[\\/]/).pop()!;
+  const own = hits.filter((h) => h.data.outputs.some((o) => o.purpose === 'sidecar' && o.path?.split(/[\\/]/).pop() === base));
+  return own.length > 0 ? own : hits;
+}
+
 export interface Resolved {
   /** What the user asked about, for headings and messages. */
   label: string;
@@ -116,7 +128,7 @@ export async function resolveTarget(index: AssetIndex, target: string): Promise<
     const unrecorded: string[] = [];
     for (const f of files) {
       const { sha256 } = await sha256File(f);
-      const hits = assetsWithSha(index, sha256);
+      const hits = sidecarHits(f, assetsWithSha(index, sha256));
       if (hits.length === 0) unrecorded.push(f);
       for (const h of hits) found.set(h.assetId, h);
     }
@@ -129,13 +141,13 @@ export async function resolveTarget(index: AssetIndex, target: string): Promise<
     return { label: target, assets: [...found.values()], unrecorded };
   }
   const { sha256 } = await sha256File(target);
-  const hits = assetsWithSha(index, sha256);
+  const hits = sidecarHits(target, assetsWithSha(index, sha256));
   if (hits.length === 0 && (await isZip(target))) {
     // A delivered pack: the files inside are the recorded private copies.
     const found = new Map<string, AssetRecord>();
     const unrecorded: string[] = [];
     for (const e of await hashZipEntries(target)) {
-      const inside = assetsWithSha(index, e.sha256);
+      const inside = sidecarHits(e.name, assetsWithSha(index, e.sha256));
       if (inside.length === 0) unrecorded.push(`${target} › ${e.name}`);
       for (const h of inside) found.set(h.assetId, h);
     }

@@ -38,6 +38,8 @@ export interface ExrInfo {
   multipart: boolean;
   deep: boolean;
   parts: ExrPart[];
+  /** The header names the camera that made it (cameraMake / cameraModel attributes). */
+  cameraMade: boolean;
 }
 
 const MAX_HEADER = 1 << 20;
@@ -65,6 +67,7 @@ export async function readExrHeader(file: string): Promise<ExrInfo> {
   const deep = (flags & 0x800) !== 0;
   const multipart = (flags & 0x1000) !== 0;
   let pos = 8;
+  let cameraMade = false;
   const cstr = () => {
     const end = buf.indexOf(0, pos);
     if (end === -1 || end - pos > 255) throw bad('header is truncated or malformed');
@@ -100,6 +103,7 @@ export async function readExrHeader(file: string): Promise<ExrInfo> {
       } else if (name === 'compression' && size === 1) part.compression = v[0]!;
       else if (name === 'name' && type === 'string') part.name = v.toString('latin1');
       else if (name === 'type' && type === 'string') part.type = v.toString('latin1');
+      else if ((name === 'cameraMake' || name === 'cameraModel') && type === 'string' && size > 0) cameraMade = true;
       pos += size;
     }
     if (attrs === 0) return null;
@@ -133,6 +137,7 @@ export async function readExrHeader(file: string): Promise<ExrInfo> {
     multipart,
     deep: deep || parts.some((p) => p.type.startsWith('deep')),
     parts,
+    cameraMade,
   };
 }
 

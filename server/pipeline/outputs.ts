@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Output } from '../../protocol/src/results.ts';
 import { ColophonError } from '../errors.ts';
 import { produceAtomic } from '../util/atomic.ts';
@@ -47,7 +48,7 @@ export async function writeMaster(
   const outputs = [await describeOutput(dest, master, embed ? undefined : copied)];
   if (!embed) {
     const sidecar = `${dest}.xmp`;
-    await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights));
+    await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights, { name: path.basename(dest), sha256: inputSha }, `the .xmp sidecar of ${input}`));
     outputs.push(await describeOutput(sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
   }
   return { outputs, warnings };

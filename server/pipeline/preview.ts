@@ -32,8 +32,8 @@ function open(src: PixelSource): Sharp {
 }
 
 /**
- * orientation → downscale (never enlarge) → 8-bit sRGB → watermark → encode. sharp writes no source metadata
- * (EXIF, GPS, maker notes, PNG text chunks, ICC) unless asked, so nothing of the source's tags survives.
+ * orientation → downscale (never enlarge) → 8-bit sRGB → watermark → encode with an sRGB ICC profile. sharp writes
+ * no source metadata (EXIF, GPS, maker notes, PNG text chunks, the source's ICC) unless asked, so none of it survives.
  */
 export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: string): Promise<RenderedPreview> {
   try {
@@ -48,6 +48,8 @@ export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: 
     const svg = watermarkSvg(plan.watermarkText, info.width, info.height, plan.placement, plan.opacity);
     let img = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
     if (svg != null) img = img.composite([{ input: svg, top: 0, left: 0 }]);
+    // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
+    img = img.withIccProfile('srgb');
     const buffer =
       plan.format === 'webp'
         ? await img.webp({ quality: plan.quality }).toBuffer()

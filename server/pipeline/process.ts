@@ -120,7 +120,8 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   const { plan, reason } = planPreview(cls, req, env.profile, display != null);
 
   checkAbort(req.signal);
-  const rights = rightsFromProfile(profile, cls.raster === 'sharp' && (await looksCameraMade(input)) ? 'digitalCapture' : 'digitalCreation');
+  const photo = cls.exr?.cameraMade === true || (cls.raster === 'sharp' && (await looksCameraMade(input)));
+  const rights = rightsFromProfile(profile, photo ? 'digitalCapture' : 'digitalCreation');
   const warnings = [...cls.warnings, ...(display?.cls.warnings ?? [])];
   if (reason != null) warnings.push(reason);
 
@@ -158,6 +159,7 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
       ...(width != null ? { width } : {}),
       ...(height != null ? { height } : {}),
       ...(inputPhash != null ? { phash: inputPhash } : {}),
+      ...(photo ? { photo } : {}),
     },
     outputs,
     warnings: [...new Set(warnings)],

@@ -156,11 +156,22 @@ async function embedPngXmp(file: string, tags: WriteTags, label: string): Promis
   }
 }
 
-/** Creates a new `.xmp` sidecar at `file` (must end in .xmp and not exist yet) and verifies it. */
-export async function writeSidecar(file: string, r: RightsStamp): Promise<void> {
+/** The file a sidecar describes: its name and content hash. */
+export interface SidecarSubject {
+  name: string;
+  sha256: string;
+}
+
+/**
+ * Creates a new `.xmp` sidecar at `file` (must end in .xmp and not exist yet) and verifies it. With `subject`, the
+ * sidecar is bound to its file (XMP spec: xmpMM:DocumentID/InstanceID; Dublin Core: dc:identifier, dc:source), so
+ * no two files share a sidecar and a sidecar found on its own says which file it belongs to.
+ */
+export async function writeSidecar(file: string, r: RightsStamp, subject?: SidecarSubject, label = file): Promise<void> {
   const { tags } = stampTags(r, 'xmp');
-  await writeChecked(file, tags);
-  await verifyStamp(file, r, false, file, tags);
+  if (subject != null) Object.assign(tags, sidecarBinding(subject));
+  await writeChecked(file, tags, { label });
+  await verifyStamp(file, r, false, label, tags);
 }
 
 interface WriteOptions {
@@ -170,9 +181,20 @@ interface WriteOptions {
   mirrorXmpToIim?: boolean;
 }
 
-/** exiftool's own XMP → IPTC-IIM mapping, shipped beside the exiftool script. */
-async function xmp2iptcArgs(): Promise<string> {
-  return path.join(path.dirname(await exiftoolPath()), 'arg_files', 'xmp2iptc.args');
+let xmp2iptc: Promise<string[]> | null = null;
+
+/**
+ * exiftool's own XMP → IPTC-IIM mapping (the xmp2iptc.args file shipped beside the exiftool script), one
+ * redirection per argument, without the tags this stamp sets: a copy would override the stamp's values, because
+ * exiftool applies the copy after the assignments.
+ */
+async function mirrorArgs(tags: WriteTags): Promise<string[]> {
+  xmp2iptc ??= (async () => {
+    const text = await fs.readFile(path.join(path.dirname(await exiftoolPath()), 'arg_files', 'xmp2iptc.args'), 'utf8');
+    return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('-') && l.includes('<'));
+  })();
+  const ours = new Set(Object.keys(tags).map((k) => k.toLowerCase()));
+  return (await xmp2iptc).filter((l) => !ours.has(l.slice(1, l.indexOf('<')).trim().toLowerCase()));
 }
 
 /**
@@ -185,7 +207,7 @@ export async function writeChecked(file: string, tags: WriteTags, opts: WriteOpt
   const label = opts.label ?? file;
   const clean = (m: string) => m.split(` - ${file}`).join('').split(file).join(label).replace(/^(Warning|Error):\s*/i, '').trim();
   const args = ['-overwrite_original'];
-  if (opts.mirrorXmpToIim === true) args.push('-tagsFromFile', '@', '-@', await xmp2iptcArgs());
+  if (opts.mirrorXmpToIim === true) args.push('-tagsFromFile', '@', ...(await mirrorArgs(tags)));
   const write = (ignoreMinorErrors: boolean) => getExifTool().write(file, tags, { useMWG: false, writeArgs: args, ignoreMinorErrors });
   const failed = (what: string, cause?: unknown) =>
     new ColophonError(
@@ -219,6 +241,15 @@ export async function writeChecked(file: string, tags: WriteTags, opts: WriteOpt
     throw new ColophonError('METADATA_WRITE_FAILED', `${label}: exiftool warned while writing rights metadata: ${warned.map(clean).join('; ')}`);
   }
   return defects;
+}
+
+export function sidecarBinding(s: SidecarSubject): WriteTags {
+  return {
+    'XMP-xmpMM:DocumentID': `urn:sha256:${s.sha256}`,
+    'XMP-xmpMM:InstanceID': `urn:sha256:${s.sha256}`,
+    'XMP-dc:Identifier': `sha256:${s.sha256}`,
+    'XMP-dc:Source': s.name,
+  } as WriteTags;
 }
 
 /** Plain tags whose read-back value must equal what was written (structs and computed tags are checked apart). */

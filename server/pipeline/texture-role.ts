@@ -21,6 +21,19 @@ const BY_TOKEN = new Map<string, TextureRole>();
 for (const [role, tokens] of ROLE_TOKENS) for (const t of tokens) BY_TOKEN.set(t, role);
 
 /**
+ * Role tokens that are also everyday words (`WideColorGamut`, `NormalDistribution`, `MetalSculpture`): they mark a
+ * map only as the name's suffix (`Brick_Color`, `Wood_Normal_GL`), where texture makers put them. Jargon tokens
+ * (`albedo`, `nrm`, `basecolor`, `ORM`) count anywhere.
+ */
+const EVERYDAY = new Set([
+  'color', 'colour', 'col', 'diffuse', 'diff', 'normal', 'normals', 'norm', 'rough', 'roughness', 'gloss', 'glossiness', 'metal',
+  'height', 'bump', 'opacity', 'alpha', 'transparency', 'emission', 'emit', 'glow', 'specular', 'reflection', 'mask',
+  'occlusion', 'displacement', 'cutout', 'met', 'occ',
+]);
+/** Qualifiers that may follow a role suffix: `_Normal_GL`, `_Color_sRGB`, `_height_16bit`. */
+const QUALIFIERS = new Set(['gl', 'dx', 'ogl', 'opengl', 'directx', 'map', 'tex', 'texture', 'srgb', 'linear', 'lin', 'raw', 'bit', 'lod', 'hi', 'lo', 'low', 'high', 'png', 'exr', 'final']);
+
+/**
  * Finds a texture role from a file stem such as `Brick_BaseColor`, `rock-nor_gl`, `wood_ORM_4k`.
  * Tokens are split on separators and camelCase; adjacent pairs are joined too (`base_color`, `ambient occlusion`).
  * The last matching token wins, since maps are usually suffixed.
@@ -31,9 +44,12 @@ export function roleFromName(stem: string): TextureRole | undefined {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((t) => t !== '' && !/^\d+k?$/.test(t));
+  let end = tokens.length;
+  while (end > 0 && (QUALIFIERS.has(tokens[end - 1]!) || /^\d+(bit|px|k)?$|^v\d+$/.test(tokens[end - 1]!))) end--;
   let found: TextureRole | undefined;
   for (let i = 0; i < tokens.length; i++) {
-    const single = BY_TOKEN.get(tokens[i]!);
+    const everyday = EVERYDAY.has(tokens[i]!) && i !== end - 1;
+    const single = everyday ? undefined : BY_TOKEN.get(tokens[i]!);
     const pair = i + 1 < tokens.length ? BY_TOKEN.get(tokens[i]! + tokens[i + 1]!) : undefined;
     if (pair != null) {
       found = pair;

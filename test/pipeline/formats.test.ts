@@ -111,7 +111,7 @@ t.test('NaN and Inf pixels give a finite preview, not a failure', async (t) => {
   t.ok(r.input.phash, 'and hashed');
 });
 
-t.test('HEIC without the Debian decoder installed: UNSUPPORTED_FORMAT naming the package, never "damaged"', async (t) => {
+t.test('without the Debian decoders: UNSUPPORTED_FORMAT naming the package, never "damaged"; deep EXR still recorded', async (t) => {
   const env = await makeEnv(t);
   await getExifTool().version(); // exiftool (perl) is started before PATH is narrowed
   const bin = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-path-'));
@@ -120,13 +120,47 @@ t.test('HEIC without the Debian decoder installed: UNSUPPORTED_FORMAT naming the
   process.env.PATH = bin;
   let r;
   try {
-    r = await processPaths([path.join(FIXTURES, 'photos', 'samplefilehub.heif')], { source: 'cli' }, env);
+    r = await processPaths(['photos/samplefilehub.heif', 'exr/multipart.0001.exr', 'exr/Trunks.exr'].map((n) => path.join(FIXTURES, n)), { source: 'cli' }, env);
   } finally {
     process.env.PATH = saved;
   }
-  t.equal(r.errors.length, 1);
-  t.equal(r.errors[0]!.code, 'UNSUPPORTED_FORMAT');
-  t.match(r.errors[0]!.message, /libvips-tools/);
-  t.notMatch(r.errors[0]!.message, /damaged/i);
-  t.same(await fs.readdir(path.join(env.outRoot, 'private')).catch(() => []), [], 'no empty asset folder left');
+  const failed = Object.fromEntries(r.errors.map((e) => [path.basename(e.input), e]));
+  t.equal(failed['samplefilehub.heif']?.code, 'UNSUPPORTED_FORMAT');
+  t.match(failed['samplefilehub.heif']?.message, /libvips-tools/, 'HEIC: names the package to install');
+  t.equal(failed['multipart.0001.exr']?.code, 'UNSUPPORTED_FORMAT');
+  t.match(failed['multipart.0001.exr']?.message, /openimageio-tools/, 'multi-part EXR: names the package to install');
+  for (const e of r.errors) t.notMatch(e.message, /damaged/i, `${path.basename(e.input)}: never called damaged`);
+  const deep = r.results.find((x) => x.input.path.endsWith('Trunks.exr'));
+  t.ok(deep, 'a deep EXR is still recorded without its decoder');
+  t.match(deep?.warnings.join('\n'), /no preview: deep image.*openimageio-tools/);
+  t.same(deep?.outputs.map((o) => o.purpose).sort(), ['manifest', 'master', 'sidecar'], 'master and sidecar, no preview');
+  const priv = path.join(env.outRoot, 'private');
+  for (const d of await fs.readdir(priv)) t.not((await fs.readdir(path.join(priv, d))).length, 0, `private/${d} is not an empty folder`);
+});
+
+t.test('every OpenEXR codec, tiled and mip-mapped, float and uint channels, and a display window larger than the data', async (t) => {
+  const env = await makeEnv(t);
+  const dir = t.testdir();
+  const base = path.join(dir, 'base.exr');
+  await run('oiiotool', ['--pattern', 'fill:topleft=0,0,0:topright=2,0.5,0:bottomleft=0,0.3,1:bottomright=1,1,1', '64x40', '3', '-d', 'half', '-o', base]);
+  const files: Array<[string, string[]]> = [];
+  for (const codec of ['none', 'rle', 'zips', 'zip', 'piz', 'pxr24', 'b44', 'b44a', 'dwaa', 'dwab']) files.push([`codec_${codec}.exr`, ['--compression', codec]]);
+  files.push(['tiled.exr', ['--tile', '16', '16', '--compression', 'zip']]);
+  files.push(['mipmap.exr', ['--compression', 'zip']]); // written with -otex: tiled, every MIP level
+  files.push(['float32.exr', ['-d', 'float', '--compression', 'zip']]);
+  files.push(['uint32.exr', ['-d', 'uint32', '--compression', 'zip']]);
+  files.push(['display_window.exr', ['--fullsize', '100x60+0+0', '--origin', '+10+5']]);
+  for (const [name, args] of files) {
+    const file = path.join(dir, name);
+    await run('oiiotool', [base, ...args, name === 'mipmap.exr' ? '-otex' : '-o', file]);
+    const r = await processFile(file, { source: 'f12' }, env);
+    t.ok(out(r, 'preview'), `${name}: preview`);
+    if (name === 'display_window.exr') {
+      t.same([r.input.width, r.input.height], [100, 60], 'display window size, not the data window');
+      const p = await sharp(out(r, 'preview')!.path).metadata();
+      t.same([p.width, p.height], [100, 60]);
+    } else {
+      t.same([r.input.width, r.input.height], [64, 40], `${name}: size`);
+    }
+  }
 });

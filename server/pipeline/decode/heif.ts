@@ -26,7 +26,7 @@ export async function decodeHeifPreview(file: string, signal?: AbortSignal): Pro
           { cause: err },
         );
       }
-      if (err instanceof Error && err.name === 'AbortError') throw err;
+      if (err instanceof ColophonError) throw err;
       throw new ColophonError('CORRUPT_FILE', `${file}: the HEIC/HEIF picture cannot be decoded (${(err as Error).message}). The file is damaged or truncated; copy it from the phone again.`, { cause: err });
     }
     const { data, info } = await sharp(out).toColourspace('srgb').flatten({ background: '#ffffff' }).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { ColophonError } from '../../errors.ts';
 
 /** A Debian tool Colophon can use as a decoder, and the package that installs it. */
 export interface Tool {
@@ -42,7 +43,7 @@ export function runTool(tool: Tool, args: string[], opts: { signal?: AbortSignal
         }
         const e = err as NodeJS.ErrnoException & { killed?: boolean };
         if (e.code === 'ENOENT') reject(new ToolMissingError(tool));
-        else if (e.name === 'AbortError') reject(err);
+        else if (e.name === 'AbortError') reject(new ColophonError('CANCELLED', 'Processing was cancelled before this file finished; nothing was left half-written.', { cause: err }));
         else if (e.killed === true) reject(new ToolFailedError(tool, `did not finish within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`));
         else reject(new ToolFailedError(tool, firstLine(stderr) || firstLine(stdout) || e.message));
       },

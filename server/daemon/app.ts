@@ -4,9 +4,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PROTOCOL_VERSION, SERVER_NAME } from '../../protocol/src/version.ts';
 import { serveConnection } from './connection.ts';
 import type { DaemonState } from './context.ts';
-import { bearerMatches, hostAllowed, originAllowed } from './security.ts';
+import { bearerMatches, capConnections, DEFAULT_HTTP_LIMITS, hostAllowed, httpServerOptions, notFound, originAllowed, reapUnclaimedUpgrades, safeLogger, type HttpLimits } from './security.ts';
 
-export interface AppLimits {
+export interface AppLimits extends HttpLimits {
   /** Largest accepted WebSocket message; bigger ones close the connection (code 1009). */
   maxPayload: number;
   maxConnections: number;
@@ -14,7 +14,7 @@ export interface AppLimits {
   allowOrigins: readonly string[];
 }
 
-export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [] };
+export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [], ...DEFAULT_HTTP_LIMITS };
 
 /** The HTTP side: Host/Origin checks on everything, token and connection limit on the /ws upgrade. */
 export async function buildApp(
@@ -23,7 +23,9 @@ export async function buildApp(
   limits: AppLimits,
   logger: boolean | Record<string, unknown>,
 ): Promise<{ app: FastifyInstance; daemon: DaemonState }> {
-  const app = Fastify({ logger });
+  const app = Fastify({ logger: safeLogger(logger), ...httpServerOptions(limits) });
+  capConnections(app.server, limits);
+  app.setNotFoundHandler(notFound);
   const daemon: DaemonState = { ...state, log: app.log };
   let connections = 0;
 
@@ -41,6 +43,8 @@ export async function buildApp(
   });
 
   await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+  const dropUnclaimed = reapUnclaimedUpgrades(app.server, app.websocketServer, limits.requestTimeoutMs);
+  app.addHook('preClose', async () => dropUnclaimed());
 
   app.get('/healthz', async () => ({ ok: true, name: SERVER_NAME, version: state.version, protocol: PROTOCOL_VERSION }));
 

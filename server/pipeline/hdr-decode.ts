@@ -23,7 +23,11 @@ export async function decodeExr(file: string): Promise<FloatImage> {
   try {
     r = silenced(() => parseExr(ab, FLOAT_TYPE) as typeof r);
   } catch (err) {
-    throw new ColophonError('CORRUPT_FILE', `${file} could not be decoded as OpenEXR (${(err as Error).message}). It is damaged or uses an EXR feature Colophon cannot read (deep or multi-part images); save a flat scanline EXR or a PNG next to it.`, { cause: err });
+    // A TypeError/RangeError is the decoder tripping over data that contradicts the header, not a message for people.
+    const why = err instanceof TypeError || err instanceof RangeError
+      ? 'its pixel data does not match what its header describes'
+      : (err as Error).message;
+    throw new ColophonError('CORRUPT_FILE', `${file} could not be decoded as OpenEXR (${why}). It is damaged or uses an EXR feature Colophon cannot read (deep or multi-part images); save a flat scanline EXR or a PNG next to it.`, { cause: err });
   }
   const channels = r.data.length === r.width * r.height * 4 ? 4 : r.data.length === r.width * r.height * 3 ? 3 : 0;
   if (channels === 0 || !(r.data instanceof Float32Array)) {

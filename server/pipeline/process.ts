@@ -100,6 +100,10 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
   const cls = await classifyFile(input, req.source);
   const display = req.display != null ? await loadDisplay(req.display) : null;
   const { plan, reason } = planPreview(cls, req, env.profile, display != null);
+  if (req.publicPreview === 'always' && plan == null) {
+    // Asked for a preview (preview.export): succeeding without one would mislead, so fail before writing anything.
+    throw new ColophonError('NO_PREVIEW', `${inputPath} is a ${cls.kind} file (${cls.format}) with no picture, so no public preview can be made from it. Export the preview from a render or an image (PNG, JPEG, TIFF, EXR).`);
+  }
 
   checkAbort(req.signal);
   const rights = rightsFromProfile(profile, cls.raster === 'sharp' && (await looksCameraMade(input)) ? 'digitalCapture' : 'digitalCreation');

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   UNSAFE_ARCHIVE: { code: -32018, summary: 'An archive entry or link would escape its folder, or the archive is a bomb.' },
   CHANGED_WHILE_READING: { code: -32019, summary: 'The file changed while it was being read.' },
   DISK_FULL: { code: -32030, summary: 'The disk is full; nothing was half-written. Free space and try again.' },
+  NO_PREVIEW: { code: -32020, summary: 'A public preview was asked for, but the file has no picture to make one from.' },
 } as const;
 export type ErrorKey = keyof typeof ERROR_CODES;
 export const ERROR_KEYS = Object.keys(ERROR_CODES) as ErrorKey[];

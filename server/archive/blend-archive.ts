@@ -12,7 +12,7 @@ import { ColophonError, toColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { classifyFile } from '../pipeline/classify.ts';
 import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
-import { produceAtomic } from '../util/atomic.ts';
+import { produceAtomic, tempNameFor } from '../util/atomic.ts';
 import { canonicalJson, sha256File } from '../util/hash.ts';
 import { confinedDir } from '../daemon/confine.ts';
 import { entryNameFor, externalEntryName, RESERVED_ENTRIES, resolveDependency, worthCompressing } from './entries.ts';
@@ -68,10 +68,16 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const blendHash = await sha256File(blend);
   const assetId = blendHash.sha256.slice(0, 16);
   const blendName = req.name ?? path.basename(blend);
+  if (req.name != null && req.name.startsWith('.')) {
+    // "..blend" would make a hidden "..archive.zip" the artist never sees in a file browser.
+    throw new ColophonError('INVALID_PARAMS', `The archive name "${req.name}" starts with a dot, which would make a hidden archive. Pass the .blend's real name, such as "scene.blend".`);
+  }
   const { members, included, missing } = await collectMembers(blend, blendName, req.dependencies);
 
   const dir = await confinedDir(env.outRoot, path.join('private', assetId), { private: true });
-  const zipPath = path.join(dir, `${path.basename(blendName, path.extname(blendName))}.archive.zip`);
+  const stem = path.basename(blendName, path.extname(blendName));
+  // Built under a hidden temp name (swept after a crash); keepOlderArchive decides its final name.
+  const zipPath = tempNameFor(path.join(dir, `${stem}.archive.zip`));
   const xmp = await sidecarBytes(blendName, env.profile);
   const now = new Date();
   const hashes = await produceAtomic(zipPath, (tmp) =>
@@ -86,8 +92,9 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
     throw new ColophonError('CHANGED_WHILE_READING', `${blend} changed while it was being archived. Save it in Blender, then archive again.`);
   }
   const zipHash = await sha256File(zipPath);
+  const finalPath = await keepOlderArchive(zipPath, path.join(dir, `${stem}.archive.zip`), zipHash.sha256);
   const archive: Output = {
-    path: zipPath, visibility: 'private', purpose: 'archive', sha256: zipHash.sha256, bytes: zipHash.bytes, metadata: 'sidecar',
+    path: finalPath, visibility: 'private', purpose: 'archive', sha256: zipHash.sha256, bytes: zipHash.bytes, metadata: 'sidecar',
   };
   let ledgerSeq: number | null = null;
   if (env.ledger != null) {
@@ -105,6 +112,26 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
     ledgerSeq = entry.seq;
   }
   return { archive, included, missing, assetId, ledgerSeq };
+}
+
+/**
+ * Moves a finished zip to `wanted`, unless a different zip already lives there: older ledger entries point at that
+ * one, so it is kept and the new one is named by its content (`<stem>.archive.<first 12 hex of its SHA-256>.zip`).
+ * Returns the path the zip ended up at.
+ */
+async function keepOlderArchive(built: string, wanted: string, sha256: string): Promise<string> {
+  const existing = await sha256File(wanted).catch(() => null);
+  if (existing == null) {
+    await fs.rename(built, wanted);
+    return wanted;
+  }
+  if (existing.sha256 === sha256) {
+    await fs.rm(built, { force: true });
+    return wanted;
+  }
+  const byContent = wanted.replace(/\.zip$/, `.${sha256.slice(0, 12)}.zip`);
+  await fs.rename(built, byContent);
+  return byContent;
 }
 
 /** The .blend first, then each readable dependency once, each under an entry name nothing else uses. */

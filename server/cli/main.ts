@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit.ts';
+import { writeHuman } from './safe-text.ts';
 
 const program = new Command('colophon')
   .description('Rights metadata, public previews, private delivery and an evidence log for Blender artists.')
@@ -19,7 +20,7 @@ try {
     const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
     process.exitCode = ok ? EXIT.OK : EXIT.USAGE;
   } else {
-    process.stderr.write(`colophon: ${(err as Error).message}\n`);
+    writeHuman(process.stderr, `colophon: ${(err as Error).message}\n`);
     process.exitCode = EXIT.FAILED;
   }
 }

@@ -9,9 +9,9 @@ import { serveConnection } from './connection.ts';
 import type { DaemonState } from './context.ts';
 import { DEFAULT_HEARTBEAT_MS, keepAlive } from './plugins/heartbeat.ts';
 import resources from './plugins/resources.ts';
-import { bearerMatches, hostAllowed, originAllowed } from './security.ts';
+import { bearerMatches, capConnections, DEFAULT_HTTP_LIMITS, hostAllowed, httpServerOptions, notFound, originAllowed, reapUnclaimedUpgrades, safeLogger, type HttpLimits } from './security.ts';
 
-export interface AppLimits {
+export interface AppLimits extends HttpLimits {
   /** Largest accepted WebSocket message; bigger ones close the connection (code 1009). */
   maxPayload: number;
   maxConnections: number;
@@ -21,7 +21,7 @@ export interface AppLimits {
   heartbeatMs: number;
 }
 
-export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [], heartbeatMs: DEFAULT_HEARTBEAT_MS };
+export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [], heartbeatMs: DEFAULT_HEARTBEAT_MS, ...DEFAULT_HTTP_LIMITS };
 
 export interface AppOptions {
   paths: ColophonPaths;
@@ -42,7 +42,9 @@ export interface AppOptions {
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const app = Fastify({ logger: opts.logger ?? false });
+  const app = Fastify({ logger: safeLogger(opts.logger ?? false), ...httpServerOptions(limits) });
+  capConnections(app.server, limits);
+  app.setNotFoundHandler(notFound);
 
   // Plugins, in order. Resources come first, so they are closed last.
   await app.register(resources, {
@@ -52,6 +54,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('preValidation', guardHostAndOrigin(app, limits));
   await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+  const dropUnclaimed = reapUnclaimedUpgrades(app.server, app.websocketServer, limits.requestTimeoutMs);
+  app.addHook('preClose', async () => dropUnclaimed());
   await app.register(routes, { ...opts, limits });
 
   return app;

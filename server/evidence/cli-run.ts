@@ -2,6 +2,7 @@ import { EXIT } from '../cli/exit.ts';
 import { ColophonError } from '../errors.ts';
 import { openServices, type Services } from '../services.ts';
 import { isCheckFailure } from './check.ts';
+import { writeHuman } from '../cli/safe-text.ts';
 
 function isUsage(err: unknown): boolean {
   if (!(err instanceof ColophonError) || err.key !== 'INVALID_PARAMS') return false;
@@ -19,7 +20,7 @@ export async function runCommand(name: string, body: (s: Services) => Promise<vo
     await body(services);
   } catch (err) {
     const e = err as Error;
-    process.stderr.write(`colophon ${name}: ${e.message}\n`);
+    writeHuman(process.stderr, `colophon ${name}: ${e.message}\n`);
     process.exitCode = isUsage(err) ? EXIT.USAGE : EXIT.FAILED;
   } finally {
     await services?.close();

@@ -103,3 +103,88 @@ export async function validatePlainBlend(file: string): Promise<BlendHeader> {
     await fh.close();
   }
 }
+
+/**
+ * Validates a gzip- or zstd-compressed .blend the way validatePlainBlend does a plain one, by inflating it as a
+ * stream (memory stays at one chunk) and walking the block headers as they go by: a cut stream, a block that runs
+ * past the end or a missing ENDB is CORRUPT_FILE.
+ */
+export async function validateCompressedBlend(file: string, kind: 'gzip' | 'zstd'): Promise<void> {
+  const walker = new BlockWalker(file);
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  try {
+    if (kind === 'gzip') {
+      const gunzip = createGunzip();
+      stream.pipe(gunzip);
+      for await (const c of gunzip) if (walker.feed(c as Buffer)) break;
+      gunzip.destroy();
+    } else {
+      const d = new Decompress((c) => void walker.feed(Buffer.from(c)));
+      for await (const c of stream) {
+        d.push(new Uint8Array(c as Buffer));
+        if (walker.done) break;
+      }
+    }
+  } catch (err) {
+    if (!walker.done) {
+      throw new ColophonError('CORRUPT_FILE', `${file} is a ${kind}-compressed .blend that stops part-way (${(err as Error).message}): it is truncated or damaged. Re-save it from Blender or restore it from a backup.`, { cause: err });
+    }
+  } finally {
+    stream.destroy();
+  }
+  walker.finish();
+}
+
+/** Block-header walk over a .blend fed in arbitrary pieces; `feed` returns true once ENDB is seen. */
+class BlockWalker {
+  done = false;
+  private header: BlendHeader | null = null;
+  private pending = Buffer.alloc(0);
+  private skip = 0;
+  private blocks = 0;
+  private sawDna = false;
+  constructor(private readonly file: string) {}
+
+  feed(chunk: Buffer): boolean {
+    let c = chunk;
+    while (!this.done && c.length > 0) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, c.length);
+        this.skip -= n;
+        c = c.subarray(n);
+        continue;
+      }
+      const want = this.header == null ? HEADER_LEN : this.header.pointerSize === 8 ? 24 : 20;
+      const take = Math.min(want - this.pending.length, c.length);
+      this.pending = Buffer.concat([this.pending, c.subarray(0, take)]);
+      c = c.subarray(take);
+      if (this.pending.length < want) break;
+      const b = this.pending;
+      this.pending = Buffer.alloc(0);
+      if (this.header == null) {
+        this.header = parseHeader(b, 'none', this.file);
+        continue;
+      }
+      const code = b.subarray(0, 4).toString('latin1');
+      const len = this.header.littleEndian ? b.readInt32LE(4) : b.readInt32BE(4);
+      if (code === 'ENDB') {
+        this.done = true;
+        break;
+      }
+      if (len < 0) throw new ColophonError('CORRUPT_FILE', `${this.file} is damaged: block ${this.blocks} has a negative length. Re-save it from Blender.`);
+      if (code === 'DNA1') this.sawDna = true;
+      this.blocks++;
+      this.skip = len;
+    }
+    return this.done;
+  }
+
+  finish(): void {
+    if (!this.done) {
+      throw new ColophonError('CORRUPT_FILE', `${this.file} is truncated: its compressed data ends inside block ${this.blocks}, before the end marker. Re-save it from Blender or restore it from a backup.`);
+    }
+    if (!this.sawDna) {
+      throw new ColophonError('CORRUPT_FILE', `${this.file} has a .blend header but no scene data (${this.blocks} data blocks, no DNA1). It is empty or damaged; re-save it from Blender.`);
+    }
+  }
+}

@@ -4,7 +4,7 @@ import sharp, { type Metadata } from 'sharp';
 import yauzl from 'yauzl';
 import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
 import { ColophonError } from '../errors.ts';
-import { compressedBlendHeader, validatePlainBlend } from './blend.ts';
+import { compressedBlendHeader, validateCompressedBlend, validatePlainBlend } from './blend.ts';
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
 import { guardMetadata } from './metadata-guard.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
@@ -80,7 +80,10 @@ export async function classifyFile(file: string, source: Source = 'cli'): Promis
     await validatePlainBlend(file);
     return { kind: 'blend', sourceRich: true, format, raster: null, warnings };
   }
-  if (format === 'blend-gzip' || format === 'blend-zstd') return { kind: 'blend', sourceRich: true, format, raster: null, warnings };
+  if (format === 'blend-gzip' || format === 'blend-zstd') {
+    await validateCompressedBlend(file, format === 'blend-gzip' ? 'gzip' : 'zstd');
+    return { kind: 'blend', sourceRich: true, format, raster: null, warnings };
+  }
   if (format === 'zip') return classifyZip(file, ext, warnings);
   if (['fbx', 'glb', 'usdc', 'usda', 'abc', 'ply', 'stl-ascii'].includes(format)) {
     return { kind: 'model', sourceRich: true, format: format === 'stl-ascii' ? 'stl' : format, raster: null, warnings };

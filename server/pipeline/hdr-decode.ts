@@ -18,7 +18,14 @@ const FLOAT_TYPE = 1015;
  */
 export function parseExrBuffer(bytes: Buffer): FloatImage {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const r = silenced(() => parseExr(ab, FLOAT_TYPE) as { width: number; height: number; data: Float32Array | Uint16Array; format: number });
+  let r: { width: number; height: number; data: Float32Array | Uint16Array; format: number };
+  try {
+    r = silenced(() => parseExr(ab, FLOAT_TYPE) as typeof r);
+  } catch (err) {
+    // A TypeError/RangeError is the decoder tripping over data that contradicts the header, not a message for people.
+    if (err instanceof TypeError || err instanceof RangeError) throw new Error('its pixel data does not match what its header describes', { cause: err });
+    throw err;
+  }
   const n = r.width * r.height;
   const channels = r.data.length === n * 4 ? 4 : r.data.length === n * 3 ? 3 : r.data.length === n ? 1 : 0;
   if (channels === 0 || !(r.data instanceof Float32Array)) throw new Error('unexpected pixel layout');

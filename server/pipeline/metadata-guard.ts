@@ -198,3 +198,31 @@ async function guardWebp(r: BlockReader, budget: Budget): Promise<void> {
     pos += 8 + len + (len & 1);
   }
 }
+
+/**
+ * For a PNG a decoder refused with an unhelpful message: which chunk is broken, in words, or null when every chunk
+ * checks out. Reads the whole file, so it runs only on that failure path, never for a good file.
+ */
+export async function describePngDamage(file: string): Promise<string | null> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const r = new BlockReader(fh, (await fh.stat()).size);
+    let pos = 8;
+    for (;;) {
+      const head = await r.read(pos, 8);
+      if (head.length < 8) return 'it ends without its IEND chunk (the file is truncated)';
+      const len = head.readUInt32BE(0);
+      const type = head.toString('latin1', 4, 8).replace(/[^\x20-\x7e]/g, '?');
+      if (pos + 12 + len > r.size) return `it is truncated inside its ${type} chunk (at byte ${pos})`;
+      let crc = zlib.crc32(head.subarray(4, 8));
+      for (let at = pos + 8; at < pos + 8 + len; at += MIB) crc = zlib.crc32(await r.read(at, Math.min(MIB, pos + 8 + len - at)), crc);
+      if ((await r.read(pos + 8 + len, 4)).readUInt32BE(0) !== crc) {
+        return `its ${type} chunk at byte ${pos} has a bad checksum (CRC), so the file was damaged after it was written`;
+      }
+      if (type === 'IEND') return null;
+      pos += 12 + len;
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -13,6 +13,7 @@ import { READ_INPUT_FLAGS, statRegularFile } from '../util/regular-file.ts';
 import { classifyFile, type Classification } from './classify.ts';
 import { toFailure } from './failure.ts';
 import { expandInputs } from './inputs.ts';
+import { describePngDamage } from './metadata-guard.ts';
 import { readReusable, writeManifest, type Manifest } from './manifest.ts';
 import { describeOutput, writeMaster, writePreview } from './outputs.ts';
 import { phash } from './phash.ts';
@@ -118,6 +119,10 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   const cls = await classifyFile(input, req.source);
   const display = req.display != null ? await loadDisplay(req.display) : null;
   const { plan, reason } = planPreview(cls, req, env.profile, display != null);
+  if (req.publicPreview === 'always' && plan == null) {
+    // Asked for a preview (preview.export): succeeding without one would mislead, so fail before writing anything.
+    throw new ColophonError('NO_PREVIEW', `${inputPath} is a ${cls.kind} file (${cls.format}) with no picture, so no public preview can be made from it. Export the preview from a render or an image (PNG, JPEG, TIFF, EXR).`);
+  }
 
   checkAbort(req.signal);
   const photo = cls.exr?.cameraMade === true || (cls.raster === 'sharp' && (await looksCameraMade(input)));
@@ -128,8 +133,11 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   // Pixels first: a file whose picture cannot be decoded fails before anything is written.
   const pixels = display != null ? display.pixels : await pixelSource(input, cls, req.signal);
   warnings.push(...(pixels?.warnings ?? []));
-  const preview = plan != null && pixels?.src != null ? await renderPreview(pixels.src, plan, inputPath) : null;
-  const inputPhash = preview != null ? await phash(sharpRaw(preview.clean)) : pixels?.src != null ? await inputHash(pixels.src, inputPath) : undefined;
+  const { preview, inputPhash } = await decodeStage(async () => {
+    const preview = plan != null && pixels?.src != null ? await renderPreview(pixels.src, plan, inputPath) : null;
+    const inputPhash = preview != null ? await phash(sharpRaw(preview.clean)) : pixels?.src != null ? await inputHash(pixels.src, inputPath) : undefined;
+    return { preview, inputPhash };
+  }, display == null && cls.format === 'png' ? input : null, inputPath);
   const width = cls.width ?? pixels?.width;
   const height = cls.height ?? pixels?.height;
 
@@ -203,6 +211,18 @@ function ledgerData(r: AssetResult, profile: Profile, req: ProcessRequest): Reco
     ...(req.context != null ? { context: req.context } : {}),
     ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
   };
+}
+
+/** Runs the decoding steps; when a PNG fails to decode, says which chunk is broken instead of the decoder's words. */
+async function decodeStage<T>(run: () => Promise<T>, png: string | null, label: string): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (png == null || !(err instanceof ColophonError) || err.key !== 'CORRUPT_FILE') throw err;
+    const damage = await describePngDamage(png).catch(() => null);
+    if (damage == null) throw err;
+    throw new ColophonError('CORRUPT_FILE', `${label}: the PNG is damaged: ${damage}. Its picture cannot be trusted; restore it from a backup or export it again.`, { cause: err });
+  }
 }
 
 async function inputHash(src: PixelSource, label: string): Promise<string> {

@@ -5,6 +5,7 @@ import { runCommand } from '../../evidence/cli-run.ts';
 import { buildEvidence } from '../../evidence/report.ts';
 import { renderEvidenceHtml } from '../../evidence/report-html.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
+import { writeHuman } from '../safe-text.ts';
 
 export function registerEvidence(program: Command): void {
   program
@@ -20,9 +21,9 @@ export function registerEvidence(program: Command): void {
         const name = resolved.assets.length === 1 ? resolved.assets[0]!.assetId : path.basename(path.resolve(target));
         const out = path.resolve(flags.out ?? `${name}.evidence.html`);
         await writeFileAtomic(out, renderEvidenceHtml(report));
-        process.stdout.write(`Evidence report for ${resolved.assets.length} asset(s) written to ${out}\n`);
+        writeHuman(process.stdout, `Evidence report for ${resolved.assets.length} asset(s) written to ${out}\n`);
         if (!report.verify.ok) {
-          process.stderr.write(`colophon evidence: warning: the ledger does not verify (${report.verify.problem}); the report says so.\n`);
+          writeHuman(process.stderr, `colophon evidence: warning: the ledger does not verify (${report.verify.problem}); the report says so.\n`);
           process.exitCode = 1;
         }
       }),

@@ -3,6 +3,7 @@ import { DATA_MINING_CODES, type ProfileInput } from '../../../protocol/src/prof
 import { saveProfile } from '../../config.ts';
 import { resolvePaths } from '../../paths.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface InitFlags {
   creator?: string;
@@ -45,10 +46,10 @@ export function registerInit(program: Command): void {
       try {
         await saveProfile(profile, paths);
       } catch (err) {
-        process.stderr.write(`colophon init: ${(err as Error).message}\n`);
+        writeHuman(process.stderr, `colophon init: ${(err as Error).message}\n`);
         process.exitCode = EXIT.USAGE;
         return;
       }
-      process.stdout.write(`Profile written to ${paths.config}\n`);
+      writeHuman(process.stdout, `Profile written to ${paths.config}\n`);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { importAnchorReply, writeAnchorRequest } from '../../evidence/anchor.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface AnchorFlags {
   import?: string;
@@ -25,7 +26,7 @@ export function registerLedgerAnchor(ledgerCommand: Command): void {
         if (flags.import == null) {
           const r = await writeAnchorRequest(ledger, paths.dataDir, flags.out);
           if (flags.json) return printJson(r);
-          process.stdout.write(
+          writeHuman(process.stdout, 
             `Timestamp request for ledger entry ${r.seq} (head ${r.head}) written to ${r.file}\n` +
               'Send it to any RFC 3161 authority, for example:\n' +
               `  curl -sS -H 'Content-Type: application/timestamp-query' --data-binary @${r.file} https://freetsa.org/tsr -o reply.tsr\n` +
@@ -40,7 +41,7 @@ export function registerLedgerAnchor(ledgerCommand: Command): void {
           ...(flags.ca != null ? { ca: flags.ca } : {}),
         });
         if (flags.json) return printJson({ anchoredSeq: r.anchoredSeq, genTime: r.genTime, signatureVerified: r.signatureVerified, ledgerSeq: r.entry.seq });
-        process.stdout.write(
+        writeHuman(process.stdout, 
           `Ledger entries 0–${r.anchoredSeq} time-stamped at ${r.genTime}; recorded as ledger entry ${r.entry.seq}.\n` +
             (r.signatureVerified
               ? 'Signature verified with openssl against the given CA.\n'

@@ -6,6 +6,7 @@ import { openServices, type Services } from '../../services.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { EXIT } from '../exit.ts';
 import { registerLedgerAnchor } from './ledger-anchor.ts';
+import { writeHuman } from '../safe-text.ts';
 
 async function withServices(name: string, fn: (s: Services) => Promise<number>): Promise<void> {
   let services: Services | null = null;
@@ -13,7 +14,7 @@ async function withServices(name: string, fn: (s: Services) => Promise<number>):
     services = await openServices();
     process.exitCode = await fn(services);
   } catch (err) {
-    process.stderr.write(`colophon ledger ${name}: ${(err as Error).message}\n`);
+    writeHuman(process.stderr, `colophon ledger ${name}: ${(err as Error).message}\n`);
     process.exitCode = EXIT.FAILED;
   } finally {
     await services?.close();
@@ -31,9 +32,9 @@ export function registerLedger(program: Command): void {
       withServices('verify', async ({ ledger: l }) => {
         const r = await l.verify();
         if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else if (r.ok) process.stdout.write(`ledger OK: ${r.entries} entries, head ${r.head}\n  ${l.file}\n`);
+        else if (r.ok) writeHuman(process.stdout, `ledger OK: ${r.entries} entries, head ${r.head}\n  ${l.file}\n`);
         else {
-          process.stdout.write(
+          writeHuman(process.stdout, 
             `ledger BROKEN at entry seq ${r.firstBadSeq} (line ${(r.firstBadSeq ?? 0) + 1} of ${l.file}):\n  ${r.problem}\n` +
               'Entries before it are intact. Restore the file from a backup; do not edit it by hand.\n',
           );
@@ -51,15 +52,15 @@ export function registerLedger(program: Command): void {
       const key = id.toLowerCase();
       const q = /^[0-9a-f]{16}$/.test(key) ? { assetId: key } : /^[0-9a-f]{64}$/.test(key) ? { sha256: key } : null;
       if (q == null) {
-        process.stderr.write(`colophon ledger show: "${id}" is neither an assetId (16 hex digits) nor a SHA-256 (64 hex digits)\n`);
+        writeHuman(process.stderr, `colophon ledger show: "${id}" is neither an assetId (16 hex digits) nor a SHA-256 (64 hex digits)\n`);
         process.exitCode = EXIT.USAGE;
         return;
       }
       return withServices('show', async ({ ledger: l }) => {
         const entries = await l.query(q);
         if (flags.json) process.stdout.write(JSON.stringify({ entries }, null, 2) + '\n');
-        else if (entries.length === 0) process.stderr.write(`no ledger entries mention ${id}\n`);
-        else for (const e of entries) process.stdout.write(describe(e));
+        else if (entries.length === 0) writeHuman(process.stderr, `no ledger entries mention ${id}\n`);
+        else for (const e of entries) writeHuman(process.stdout, describe(e));
         return entries.length > 0 ? EXIT.OK : EXIT.FAILED;
       });
     });
@@ -71,7 +72,7 @@ export function registerLedger(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .action((flags: { csv?: boolean; out?: string }) => {
       if (!flags.csv) {
-        process.stderr.write('colophon ledger export: choose a format: --csv\n');
+        writeHuman(process.stderr, 'colophon ledger export: choose a format: --csv\n');
         process.exitCode = EXIT.USAGE;
         return;
       }
@@ -81,7 +82,7 @@ export function registerLedger(program: Command): void {
         if (flags.out != null) {
           const out = path.resolve(flags.out);
           await writeFileAtomic(out, csv);
-          process.stderr.write(`${entries.length} entries written to ${out}\n`);
+          writeHuman(process.stderr, `${entries.length} entries written to ${out}\n`);
         } else process.stdout.write(csv);
         return EXIT.OK;
       });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { recordLicence } from '../../evidence/records.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface LicenseFlags {
   to: string;
@@ -25,7 +26,7 @@ export function registerLicense(program: Command): void {
         const asset = await resolveOneAsset(await loadAssetIndex(ledger), target);
         const entry = await recordLicence(ledger, asset, flags);
         if (flags.json) printJson(entry);
-        else process.stdout.write(`Recorded licence of ${asset.assetId} to ${String(entry.data.licensee)} (ledger entry ${entry.seq}).\n`);
+        else writeHuman(process.stdout, `Recorded licence of ${asset.assetId} to ${String(entry.data.licensee)} (ledger entry ${entry.seq}).\n`);
       }),
     );
 }

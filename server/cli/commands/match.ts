@@ -3,6 +3,7 @@ import { loadAssetIndex } from '../../evidence/assets.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { DEFAULT_THRESHOLD, matchFiles } from '../../evidence/match.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 export function registerMatch(program: Command): void {
   program
@@ -15,17 +16,17 @@ export function registerMatch(program: Command): void {
       runCommand('match', async ({ ledger }) => {
         const threshold = flags.threshold == null ? DEFAULT_THRESHOLD : Number(flags.threshold);
         if (!Number.isInteger(threshold) || threshold < 0 || threshold > 64) {
-          process.stderr.write(`colophon match: --threshold "${flags.threshold}" must be a whole number from 0 to 64.\n`);
+          writeHuman(process.stderr, `colophon match: --threshold "${flags.threshold}" must be a whole number from 0 to 64.\n`);
           process.exitCode = EXIT.USAGE;
           return;
         }
         const report = await matchFiles(paths, await loadAssetIndex(ledger), threshold);
-        for (const e of report.errors) process.stderr.write(`colophon match: ${e.message}\n`);
+        for (const e of report.errors) writeHuman(process.stderr, `colophon match: ${e.message}\n`);
         if (report.errors.length > 0) process.exitCode = EXIT.FAILED;
         if (flags.json) return printJson(report);
         for (const m of report.matches) {
           const s = m.summary;
-          process.stdout.write(
+          writeHuman(process.stdout, 
             `${m.file}\n  matches ${m.assetId} (${s.inputName ?? 'unnamed'}), distance ${m.distance}/64 on the ${m.matchedOn} hash, ${m.transform}\n` +
               `  first recorded ${s.firstRecorded} (ledger entry ${s.firstRecordedSeq}) by ${s.creator ?? 'unknown'}, ${s.licence ?? 'no licence recorded'}\n` +
               (s.publications.length > 0 ? `  published: ${s.publications.map((p) => `${p.where} ${p.date}`).join('; ')}\n` : '') +
@@ -34,7 +35,7 @@ export function registerMatch(program: Command): void {
               `  evidence: colophon evidence ${m.assetId} --out ${m.assetId}.html\n`,
           );
         }
-        if (report.unmatched.length > 0) process.stdout.write(`No match within ${threshold} bits: ${report.unmatched.join(', ')}\n`);
+        if (report.unmatched.length > 0) writeHuman(process.stdout, `No match within ${threshold} bits: ${report.unmatched.join(', ')}\n`);
       }),
     );
 }

@@ -3,6 +3,7 @@ import { CHECKLIST, CHECKLIST_CHECKED } from '../../evidence/checklist.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { addOptout, DEFAULT_OVERDUE_DAYS, OPTOUT_METHODS, OPTOUT_STATUSES, optoutStates, respondOptout } from '../../evidence/optout.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 export function registerOptout(program: Command): void {
   const optout = program.command('optout').description('opt-out requests sent to platforms and AI vendors, and their replies');
@@ -20,7 +21,7 @@ export function registerOptout(program: Command): void {
       runCommand('optout add', async ({ ledger }) => {
         const entry = await addOptout(ledger, flags);
         if (flags.json) printJson(entry);
-        else process.stdout.write(`Recorded opt-out ${String(entry.data.optoutId)} to ${String(entry.data.platform)} (ledger entry ${entry.seq}).\n`);
+        else writeHuman(process.stdout, `Recorded opt-out ${String(entry.data.optoutId)} to ${String(entry.data.platform)} (ledger entry ${entry.seq}).\n`);
       }),
     );
 
@@ -36,7 +37,7 @@ export function registerOptout(program: Command): void {
       runCommand('optout respond', async ({ ledger }) => {
         const entry = await respondOptout(ledger, { id, ...flags });
         if (flags.json) printJson(entry);
-        else process.stdout.write(`Recorded response "${flags.status}" to ${id} (ledger entry ${entry.seq}).\n`);
+        else writeHuman(process.stdout, `Recorded response "${flags.status}" to ${id} (ledger entry ${entry.seq}).\n`);
       }),
     );
 
@@ -49,23 +50,23 @@ export function registerOptout(program: Command): void {
       runCommand('optout list', async ({ ledger }) => {
         const days = flags.days == null ? DEFAULT_OVERDUE_DAYS : Number(flags.days);
         if (!Number.isInteger(days) || days < 0) {
-          process.stderr.write(`colophon optout list: --days "${flags.days}" must be a whole number of days.\n`);
+          writeHuman(process.stderr, `colophon optout list: --days "${flags.days}" must be a whole number of days.\n`);
           process.exitCode = EXIT.USAGE;
           return;
         }
         const states = optoutStates(await ledger.readAll(), new Date(), days);
         if (flags.json) return printJson({ overdueDays: days, optouts: states });
         if (states.length === 0) {
-          process.stdout.write('No opt-out requests recorded. Add one with `colophon optout add --platform P --method form`.\n');
+          writeHuman(process.stdout, 'No opt-out requests recorded. Add one with `colophon optout add --platform P --method form`.\n');
           return;
         }
         for (const s of states) {
           const flag = s.overdue ? `  OVERDUE (no reply after ${s.ageDays} days)` : '';
           const ref = s.ref != null ? ` ref ${s.ref}` : '';
-          process.stdout.write(`${s.id}  ${s.sentDate}  ${s.platform} (${s.method})${ref}  ${s.status}${flag}\n`);
+          writeHuman(process.stdout, `${s.id}  ${s.sentDate}  ${s.platform} (${s.method})${ref}  ${s.status}${flag}\n`);
         }
         const overdue = states.filter((s) => s.overdue).length;
-        if (overdue > 0) process.stdout.write(`${overdue} overdue: chase them and record the outcome with \`colophon optout respond <id> --status no-reply\`.\n`);
+        if (overdue > 0) writeHuman(process.stdout, `${overdue} overdue: chase them and record the outcome with \`colophon optout respond <id> --status no-reply\`.\n`);
       }),
     );
 
@@ -85,6 +86,6 @@ export function registerOptout(program: Command): void {
         out.push('');
       }
       out.push('After you use one, record it: colophon optout add --platform <name> --method form|email|setting|robots');
-      process.stdout.write(out.join('\n') + '\n');
+      writeHuman(process.stdout, out.join('\n') + '\n');
     });
 }

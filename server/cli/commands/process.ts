@@ -4,6 +4,7 @@ import { SOURCES, type ProcessReport, type Source } from '../../../protocol/src/
 import { processPaths } from '../../pipeline/process.ts';
 import { openServices } from '../../services.ts';
 import { EXIT } from '../exit.ts';
+import { safeText, writeHuman } from '../safe-text.ts';
 
 interface ProcessFlags {
   out?: string;
@@ -23,20 +24,20 @@ export function registerProcess(program: Command): void {
     .option('--no-ledger', 'do not record the assets in the evidence ledger')
     .action(async (inputs: string[], flags: ProcessFlags) => {
       if (!(SOURCES as readonly string[]).includes(flags.source)) {
-        process.stderr.write(`colophon process: unknown --source "${flags.source}"; use one of ${SOURCES.join(', ')}\n`);
+        writeHuman(process.stderr, `colophon process: unknown --source "${flags.source}"; use one of ${SOURCES.join(', ')}\n`);
         process.exitCode = EXIT.USAGE;
         return;
       }
       const services = await openServices();
       try {
-        for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
+        for (const w of services.profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);
         const outRoot = path.resolve(flags.out ?? services.profile.output.root);
         const report = await processPaths(
           inputs,
           { source: flags.source as Source },
           { profile: services.profile, outRoot, ledger: flags.ledger ? services.ledger : null },
           flags.json ? undefined : (done, total, current) => {
-            if (current != null && process.stderr.isTTY) process.stderr.write(`[${done}/${total}] ${current}\r`);
+            if (current != null && process.stderr.isTTY) process.stderr.write(`[${done}/${total}] ${safeText(current)}\r`);
           },
         );
         if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -51,10 +52,10 @@ export function registerProcess(program: Command): void {
 function printHuman(report: ProcessReport): void {
   for (const r of report.results) {
     const role = r.input.role != null ? `/${r.input.role}` : '';
-    process.stdout.write(`✓ ${r.input.path}  [${r.input.kind}${role}${r.input.sourceRich ? ', source-rich' : ''}]  asset ${r.assetId}\n`);
-    for (const o of r.outputs) process.stdout.write(`    ${o.visibility.padEnd(7)} ${o.purpose.padEnd(8)} ${o.path}\n`);
-    for (const w of r.warnings) process.stdout.write(`    warning: ${w}\n`);
+    writeHuman(process.stdout, `✓ ${r.input.path}  [${r.input.kind}${role}${r.input.sourceRich ? ', source-rich' : ''}]  asset ${r.assetId}\n`);
+    for (const o of r.outputs) writeHuman(process.stdout, `    ${o.visibility.padEnd(7)} ${o.purpose.padEnd(8)} ${o.path}\n`);
+    for (const w of r.warnings) writeHuman(process.stdout, `    warning: ${w}\n`);
   }
-  for (const e of report.errors) process.stdout.write(`✗ ${e.input}  ${e.code}: ${e.message}\n`);
-  process.stdout.write(`${report.results.length} processed, ${report.errors.length} failed\n`);
+  for (const e of report.errors) writeHuman(process.stdout, `✗ ${e.input}  ${e.code}: ${e.message}\n`);
+  writeHuman(process.stdout, `${report.results.length} processed, ${report.errors.length} failed\n`);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { recordPublication } from '../../evidence/records.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface PublishFlags {
   where: string;
@@ -24,7 +25,7 @@ export function registerPublish(program: Command): void {
         const asset = await resolveOneAsset(await loadAssetIndex(ledger), target);
         const entry = await recordPublication(ledger, asset, flags);
         if (flags.json) printJson(entry);
-        else process.stdout.write(`Recorded publication of ${asset.assetId} on ${String(entry.data.where)} (ledger entry ${entry.seq}).\n`);
+        else writeHuman(process.stdout, `Recorded publication of ${asset.assetId} on ${String(entry.data.where)} (ledger entry ${entry.seq}).\n`);
       }),
     );
 }

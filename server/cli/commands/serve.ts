@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { startDaemon, DaemonRunningError } from '../../daemon/daemon.ts';
 import { ColophonError } from '../../errors.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface ServeFlags {
   port?: number;
@@ -34,14 +35,14 @@ export function registerServe(program: Command): void {
         });
       } catch (err) {
         if (err instanceof DaemonRunningError || err instanceof ColophonError) {
-          process.stderr.write(`colophon serve: ${err.message}\n`);
+          writeHuman(process.stderr, `colophon serve: ${err.message}\n`);
           process.exitCode = EXIT.FAILED;
           return;
         }
         throw err;
       }
-      if (daemon.portFallback != null) process.stderr.write(`colophon serve: ${daemon.portFallback}\n`);
-      process.stderr.write(
+      if (daemon.portFallback != null) writeHuman(process.stderr, `colophon serve: ${daemon.portFallback}\n`);
+      writeHuman(process.stderr,
         `colophon daemon listening on ${daemon.url}\n` +
           `  token file: ${daemon.paths.token} (clients send "Authorization: Bearer <its content>")\n` +
           `  discovery:  ${daemon.paths.daemonInfo}\n` +
@@ -50,11 +51,11 @@ export function registerServe(program: Command): void {
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          process.stderr.write(`\n${signal}: closing connections and jobs…\n`);
+          writeHuman(process.stderr, `\n${signal}: closing connections and jobs…\n`);
           // If something hangs on the way down, do not keep the port and daemon.json forever.
           setTimeout(() => process.exit(EXIT.FAILED), 15_000).unref();
           daemon.close().then(resolve, (err: unknown) => {
-            process.stderr.write(`colophon serve: error while closing: ${(err as Error).message}\n`);
+            writeHuman(process.stderr, `colophon serve: error while closing: ${(err as Error).message}\n`);
             process.exitCode = EXIT.FAILED;
             resolve();
           });

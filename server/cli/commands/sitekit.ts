@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { writeSitekit } from '../../evidence/sitekit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 export function registerSitekit(program: Command): void {
   program
@@ -11,13 +12,13 @@ export function registerSitekit(program: Command): void {
     .option('--json', 'print the written files and the ledger entry as JSON')
     .action((flags: { out?: string; json?: boolean }) =>
       runCommand('sitekit', async ({ ledger, profile, profileWarnings }) => {
-        for (const w of profileWarnings) process.stderr.write(`warning: ${w}\n`);
+        for (const w of profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);
         const outDir = path.resolve(flags.out ?? path.join(profile.output.root, 'sitekit'));
         const r = await writeSitekit(outDir, profile, ledger);
         if (flags.json) return printJson({ outDir, files: r.files, ledgerSeq: r.entry.seq });
-        process.stdout.write(`Site kit written to ${outDir} (terms version ${profile.termsVersion}, ledger entry ${r.entry.seq}):\n`);
-        for (const f of r.files) process.stdout.write(`  ${f.path}  sha256 ${f.sha256.slice(0, 16)}…\n`);
-        process.stdout.write(
+        writeHuman(process.stdout, `Site kit written to ${outDir} (terms version ${profile.termsVersion}, ledger entry ${r.entry.seq}):\n`);
+        for (const f of r.files) writeHuman(process.stdout, `  ${f.path}  sha256 ${f.sha256.slice(0, 16)}…\n`);
+        writeHuman(process.stdout, 
           'Upload robots.txt, ai.txt and .well-known/tdmrep.json to your site root, add the header snippet for your server\n' +
             'and the meta tags to your pages, and publish TERMS.md as your terms page.\n',
         );

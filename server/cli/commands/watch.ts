@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openServices } from '../../services.ts';
 import { startWatch } from '../../watch/watcher.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface WatchFlags {
   out?: string;
@@ -21,13 +22,13 @@ export function registerWatch(program: Command): void {
     .action(async (folder: string, flags: WatchFlags) => {
       const settle = Number(flags.settle);
       if (!Number.isInteger(settle) || settle < 50) {
-        process.stderr.write('colophon watch: --settle must be a whole number of milliseconds, at least 50\n');
+        writeHuman(process.stderr, 'colophon watch: --settle must be a whole number of milliseconds, at least 50\n');
         process.exitCode = EXIT.USAGE;
         return;
       }
       const services = await openServices();
-      for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
-      const log = (line: string) => process.stderr.write(line + '\n');
+      for (const w of services.profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);
+      const log = (line: string) => writeHuman(process.stderr, line + '\n');
       let watching;
       try {
         watching = await startWatch({
@@ -37,7 +38,7 @@ export function registerWatch(program: Command): void {
           log,
         });
       } catch (err) {
-        process.stderr.write(`colophon watch: cannot watch ${folder}: ${(err as Error).message}\n`);
+        writeHuman(process.stderr, `colophon watch: cannot watch ${folder}: ${(err as Error).message}\n`);
         process.exitCode = EXIT.FAILED;
         await services.close();
         return;

@@ -45,6 +45,13 @@ def _enabled():
 @persistent
 def on_render_init(scene, *_args):
     _reset()
+    try:
+        # A farm render starts right after Blender does: wait (bounded) for the daemon's wording of the note.
+        if bpy.app.background and preferences.get().use_stamp_note:
+            runtime.wait_for_profile(10.0)
+            preferences.apply_stamp_note([scene])
+    except Exception:
+        log.exception("Colophon: could not write the stamp note; the render goes on")
 
 
 @persistent

@@ -99,24 +99,35 @@ class COLOPHON_OT_archive_blend(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     def execute(self, context):
-        if not bpy.data.filepath:
+        blend = bpy.data.filepath
+        if not blend:
             self.report({"ERROR"}, "Colophon: save the .blend first; the archive is made from a saved file")
             return {"CANCELLED"}
+        if bpy.data.is_dirty and not bpy.app.background:  # Blender marks some files dirty on load in background mode
+            self.report({"WARNING"}, f"Colophon: {os.path.basename(blend)} has unsaved changes: the zip holds what is "
+                                     "open in Blender, the evidence names the file as saved on disk. Save first to keep them equal")
+        # LICENSE text, copyright and licence come from the daemon's profile; without it there is nothing to write.
+        if not runtime.wait_for_profile(_wait_seconds() if bpy.app.background else 0.0):
+            runtime.retry_now()
+            self.report({"ERROR"}, f"Colophon: the archive's LICENSE comes from the daemon's profile, and the "
+                                   f"{runtime.status.connection_text}")
+            return {"CANCELLED"}
+        rights = runtime.status.rights(preferences.get().creator_name)
         dependencies = archive.collect_dependencies()
         existing, missing = archive.split(dependencies)
+        folder = runtime.spool_dir("archives", uuid.uuid4().hex)
         try:
-            copy = archive.save_licensed_copy(preferences.get(), runtime.status)
+            copy = archive.save_licensed_copy(rights, folder)
         except (OSError, RuntimeError) as exc:
-            self.report({"ERROR"}, f"Colophon: could not save the archive copy: {exc}")
+            self.report({"ERROR"}, f"Colophon: could not save the archive copy of {os.path.basename(blend)}: {exc}")
             return {"CANCELLED"}
         if missing:
             self.report({"WARNING"}, f"Colophon: {len(missing)} missing file(s): " + "; ".join(missing))
-        tag = {"cleanup": copy, "id": uuid.uuid4().hex}
-        # The copy is a temporary file beside the original; inside the zip it carries the original's name.
-        params = wire.archive_params(copy, existing + missing, name=os.path.basename(bpy.data.filepath))
-        runtime.submit("blend.archive", params, label=f"Archive {os.path.basename(bpy.data.filepath)}", tag=tag)
-        _report_outcome(self, tag, f"Colophon: archiving {os.path.basename(bpy.data.filepath)} "
-                                   f"with {len(existing)} file(s)")
+        tag = {"cleanup": folder, "id": uuid.uuid4().hex}
+        # The ledger and the assetId name the original as it is on disk; the copy only goes into the zip.
+        params = wire.archive_params(blend, existing + missing, copy=copy)
+        runtime.submit("blend.archive", params, label=f"Archive {os.path.basename(blend)}", tag=tag)
+        _report_outcome(self, tag, f"Colophon: archiving {os.path.basename(blend)} with {len(existing)} file(s)")
         return {"FINISHED"}
 
 

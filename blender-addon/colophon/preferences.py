@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Add-on preferences and Blender's own stamp note."""
 
-import datetime
+import logging
 
 import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
@@ -28,22 +28,26 @@ def get(context=None):
     return addon.preferences if addon is not None else _Defaults
 
 
+log = logging.getLogger(__name__)
+
+
 def stamp_note_text(prefs):
-    """Copyright plus the machine- and human-readable "no AI training" statement for Blender's Note stamp."""
-    creator = prefs.creator_name or runtime.status.profile_creator or "the creator"
-    year = datetime.date.today().year
-    code = runtime.status.profile_data_mining or "DMI-PROHIBITED-AIMLTRAINING"
-    return (f"© {year} {creator}. All rights reserved. No AI/ML training, text and data mining or dataset use "
-            f"(IPTC PLUS DataMining: {code}; rights reserved under EU DSM Art. 4(3)).")
+    """The daemon's copyright and "no AI training" note for Blender's Note stamp, or None before it answered."""
+    rights = runtime.status.rights(prefs.creator_name)
+    return rights["stamp_note"] if rights else None
 
 
 def apply_stamp_note(scenes=None):
     """Write the note into each scene's metadata settings (PNG/EXR text fields). It never turns on
-    `use_stamp`, which would burn text into the pixels."""
+    `use_stamp`, which would burn text into the pixels. Until the daemon has answered there is no note to write."""
     prefs = get()
     if not prefs.use_stamp_note:
         return
     text = stamp_note_text(prefs)
+    if text is None:
+        log.warning("Colophon: stamp note not written yet: it comes from the daemon's profile (%s)",
+                    runtime.status.connection_text)
+        return
     for scene in scenes if scenes is not None else bpy.data.scenes:
         scene.render.use_stamp_note = True
         scene.render.stamp_note_text = text

@@ -8,7 +8,9 @@ thread; the worker never reads Blender data.
 import atexit
 import logging
 import os
+import shutil
 import sys
+import time
 
 import bpy
 
@@ -62,6 +64,7 @@ def start():
               prefs.auto_process)
     _state["client"] = wire.ClientInfo(meta.NAME, meta.VERSION, bpy.app.version_string)
     _state["outbox"] = outbox.Outbox(_connect)
+    _state["outbox"].connect_soon()  # learn the daemon's profile (stamp note, LICENSE text) before it is needed
     _resume_backlog()
     if not bpy.app.timers.is_registered(_drain_timer):
         bpy.app.timers.register(_drain_timer, first_interval=_TIMER_SECONDS, persistent=True)
@@ -116,6 +119,22 @@ def auto_process():
     return _settings["auto_process"]
 
 
+def wait_for_profile(timeout):
+    """Connect (bounded wait) so `status.rights()` holds the daemon's profile. For scripts and background mode,
+    and for the archive button; returns True when the profile is known."""
+    box = _state["outbox"]
+    if box is None:
+        return False
+    if status.rights() is None:
+        box.wait_connected(timeout)
+        deadline = time.monotonic() + 1.0  # the connected event is on its way to the inbound queue
+        while status.rights() is None and box.state[0] == outbox.STATE_CONNECTED and time.monotonic() < deadline:
+            drain()
+            time.sleep(0.01)
+        drain()
+    return status.rights() is not None
+
+
 def pending_count():
     box = _state["outbox"]
     return box.pending_count() if box is not None else 0
@@ -136,6 +155,10 @@ def drain():
     for event in box.drain():
         _cleanup(event)
         message = status.apply(event)
+        if isinstance(event, outbox.StateChanged) and event.server is not None:
+            from . import preferences
+
+            preferences.apply_stamp_note()  # the note is the daemon's wording; it may have changed
         if message is not None:
             level, text = message
             log.log(logging.WARNING if level in ("WARNING", "ERROR") else logging.INFO, "%s", text)
@@ -146,13 +169,10 @@ def drain():
 
 
 def _cleanup(event):
-    """Remove temporary files a request no longer needs (the licensed .blend copy beside the original)."""
+    """Remove temporary files a request no longer needs (the folder holding an archive's licensed copy)."""
     tag = getattr(getattr(event, "request", None), "tag", None)
     if isinstance(tag, dict) and tag.get("cleanup"):
-        try:
-            os.remove(tag["cleanup"])
-        except OSError:
-            log.warning("Colophon: could not remove the temporary copy %s", tag["cleanup"])
+        shutil.rmtree(tag["cleanup"], ignore_errors=True)
 
 
 def flush(timeout):

@@ -90,14 +90,28 @@ def animation(out_dir):
     finish({"written": sorted(os.listdir(out_dir))})
 
 
+def folder_state(folder):
+    """Every file under `folder` with its size and modification time, to prove nothing there was written or touched."""
+    state = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            st = os.stat(os.path.join(root, name))
+            state[os.path.relpath(os.path.join(root, name), folder)] = [st.st_size, st.st_mtime_ns]
+    return state
+
+
 def archive():
     texts_before = sorted(t.name for t in bpy.data.texts)
+    folder = os.path.dirname(bpy.data.filepath)
+    before = folder_state(folder)
     result = bpy.ops.colophon.archive_blend()
+    runtime.flush(120)
     finish({
         "operator": sorted(result),
         "textsBefore": texts_before,
         "textsAfter": sorted(t.name for t in bpy.data.texts),
-        "copyLeft": sorted(f for f in os.listdir(os.path.dirname(bpy.data.filepath)) if ".colophon." in f),
+        "folderUnchanged": folder_state(folder) == before,
+        "spoolArchives": os.listdir(runtime.spool_dir("archives")),
     })
 
 

@@ -43,6 +43,7 @@ class Request:
     tag: object = None  # echoed back untouched in the result event
     attempts: int = 0  # sends that died with the connection
     outcome: tuple = None  # (level, text) for the artist, set on the main thread once answered
+    prepare: object = None  # bpy-free callable run on the worker just before the first send (e.g. compress a PNG)
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,12 @@ class Outbox:
             self._s.pending.popleft()
             self._s.in_flight = request
         event = None
+        if request.prepare is not None:
+            prepare, request.prepare = request.prepare, None
+            try:
+                prepare()
+            except Exception:  # the request is still worth sending as it is
+                log.exception("colophon: preparing %s failed", request.label)
         try:
             raw = self._conn.call(request.method, request.params, request.timeout, self._on_notification)
             parser = _PARSERS.get(request.method)

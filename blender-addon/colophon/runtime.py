@@ -107,12 +107,12 @@ def _save_backlog(box):
         log.warning("Colophon: %d unsent request(s) saved; they are sent when Blender next starts with the daemon running", kept)
 
 
-def submit(method, params, label, timeout=600.0, tag=None):
-    """Queue one request for the worker; returns at once."""
+def submit(method, params, label, timeout=600.0, tag=None, prepare=None):
+    """Queue one request for the worker; returns at once. `prepare` (bpy-free) runs on the worker before sending."""
     box = _state["outbox"]
     if box is None:
         raise RuntimeError("the Colophon add-on is not running")
-    box.submit(outbox.Request(method, params, label=label, timeout=timeout, tag=tag))
+    box.submit(outbox.Request(method, params, label=label, timeout=timeout, tag=tag, prepare=prepare))
 
 
 def auto_process():

@@ -6,9 +6,12 @@ name another folder. Files there are ours: the daemon reads them and copies what
 its output root, so the spool may be emptied at any time without losing anything.
 """
 
+import logging
 import os
 import re
+import struct
 import time
+import zlib
 
 from . import discovery
 
@@ -43,3 +46,37 @@ def unique_path(directory, stem, ext):
         candidate = os.path.join(directory, f"{stem}-{n}{ext}")
         n += 1
     return candidate
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+log = logging.getLogger(__name__)
+
+
+def deflate_png(path, level=6):
+    """Re-compress a PNG saved without compression, in place (temp file, then rename). bpy-free, so it runs
+    on the worker thread: Blender's main thread only pays for the uncompressed save after F12.
+    Every chunk but the image data is kept as Blender wrote it (its text chunks carry the render's stamp)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ValueError(f"{path} is not a PNG")
+    chunks, idat, pos = [], [], len(_PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IDAT":
+            if not idat:
+                chunks.append((b"IDAT", None))  # where the image data goes back
+            idat.append(body)
+        else:
+            chunks.append((kind, body))
+    pixels = zlib.compress(zlib.decompress(b"".join(idat)), level)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as out:
+        out.write(_PNG_SIGNATURE)
+        for kind, body in chunks:
+            body = pixels if body is None else body
+            out.write(struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body)))
+    os.replace(tmp, path)
+    return path

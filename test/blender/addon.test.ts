@@ -114,7 +114,9 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     const asset = render!.results[0];
     t.equal(asset.source, 'f12');
     t.match(asset.input, /spool\/renders\/particle_Scene_f\d{4}_.*\.png$/, 'the Render Result was saved to the spool');
-    t.equal(await pngBitDepth(asset.input), 16, 'spooled render is a 16-bit PNG');
+    t.equal(await pngBitDepth(asset.master), 8, 'spooled render is an 8-bit PNG, as Blender\'s own save');
+    const [w, h] = [160, 120];
+    t.ok((await fs.stat(asset.master)).size < w * h * 4, 'compressed (on the worker thread) before the daemon got it');
 
     t.ok(existsSync(asset.preview), 'public preview exists');
     t.match(asset.preview, /\/public\/[0-9a-f]{16}\/.*\.preview\.jpg$/);

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { startDaemon, DaemonRunningError } from '../../daemon/daemon.ts';
 import { ColophonError } from '../../errors.ts';
 import { EXIT } from '../exit.ts';
+import { loadProfile } from '../../config.ts';
 
 interface ServeFlags {
   port?: number;
@@ -39,6 +40,10 @@ export function registerServe(program: Command): void {
           return;
         }
         throw err;
+      }
+      // As `process` does: the artist should learn at once that renders would be stamped with a guessed name.
+      for (const w of (await loadProfile(daemon.paths).catch(() => ({ warnings: [] as string[] }))).warnings) {
+        process.stderr.write(`warning: ${w}\n`);
       }
       process.stderr.write(
         `colophon daemon listening on ${daemon.url}\n` +

@@ -3,6 +3,7 @@
 timer. In background mode (scripts, `blender -b`) there is no timer, so they wait a bounded time
 and report the outcome themselves."""
 
+import hashlib
 import os
 import time
 import uuid
@@ -78,17 +79,29 @@ def _target_image(context, name=""):
 def _image_file(image, scene):
     """A file the daemon can read for `image`: the image's own file when it is saved and unchanged,
     otherwise a copy in the spool."""
-    directory = runtime.spool_dir("exports")
-    stem = spool.safe_part(os.path.splitext(image.name)[0], "image") + time.strftime("_%Y%m%d-%H%M%S")
-    if image.type == "RENDER_RESULT":
-        return render_files.save_as_png(image, scene, directory, stem)
-    source = bpy.path.abspath(image.filepath, library=image.library) if image.filepath else ""
-    if source and os.path.isfile(source) and not image.is_dirty and image.packed_file is None:
-        return source
+    if image.type != "RENDER_RESULT":
+        source = bpy.path.abspath(image.filepath, library=image.library) if image.filepath else ""
+        if source and os.path.isfile(source) and not image.is_dirty and image.packed_file is None:
+            return source
     try:
-        return render_files.save_as_png(image, scene, directory, stem)
+        return _spooled_copy(image, scene)
     except RuntimeError as exc:  # e.g. a packed or missing file Blender cannot read
         raise RuntimeError(f"could not save image {image.name!r} for the daemon ({exc})") from None
+
+
+def _spooled_copy(image, scene):
+    """Save `image` to the spool under a name made from its content: exporting the same picture again
+    gives the same file name, so the daemon finds its earlier outputs instead of adding another master."""
+    directory = runtime.spool_dir("exports")
+    stem = spool.safe_part(os.path.splitext(image.name)[0], "image")
+    saved = render_files.save_as_png(image, scene, directory, f"{stem}.saving-{uuid.uuid4().hex}")
+    digest = hashlib.sha256()
+    with open(saved, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    final = os.path.join(directory, f"{stem}_{digest.hexdigest()[:12]}.png")
+    os.replace(saved, final)
+    return final
 
 
 class COLOPHON_OT_archive_blend(bpy.types.Operator):

@@ -93,6 +93,12 @@ def _resume_backlog():
         return
     for request in requests:
         _state["outbox"].submit(request)
+    try:
+        removed = spool.prune(spool_dir(), keep=[p for r in requests for p in backlog.inputs(r)])
+        if removed:
+            log.info("Colophon: removed %d spool file(s) older than %d days", removed, spool.MAX_AGE_DAYS)
+    except OSError:
+        log.exception("Colophon: could not tidy the spool")
     if requests:
         log.info("Colophon: %d render(s) from an earlier session queued again", len(requests))
 
@@ -169,10 +175,18 @@ def drain():
 
 
 def _cleanup(event):
-    """Remove temporary files a request no longer needs (the folder holding an archive's licensed copy)."""
-    tag = getattr(getattr(event, "request", None), "tag", None)
+    """Remove temporary files a request no longer needs: the folder holding an archive's licensed copy, and
+    (once the daemon has answered, so it holds its own copy) the spooled files a render or export named."""
+    request = getattr(event, "request", None)
+    tag = getattr(request, "tag", None)
     if isinstance(tag, dict) and tag.get("cleanup"):
         shutil.rmtree(tag["cleanup"], ignore_errors=True)
+    failed = isinstance(getattr(event, "value", None), wire.ProcessOutcome) and event.value.errors
+    if isinstance(event, outbox.Done) and request.method in backlog.KEPT_METHODS and not failed:
+        box = _state["outbox"]
+        waiting = {p for r in (box.pending_requests() if box else ()) if r.method in backlog.KEPT_METHODS
+                   for p in backlog.inputs(r)}  # the same export clicked again names the same file
+        spool.remove_spooled(spool_dir(), [p for p in backlog.inputs(request) if p not in waiting])
 
 
 def flush(timeout):

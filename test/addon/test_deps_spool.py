@@ -133,3 +133,30 @@ class DeflatePng(unittest.TestCase):
             fh.write(b"GIF89a")
         with self.assertRaises(ValueError):
             spool.deflate_png(path)
+
+
+class SpoolHousekeeping(unittest.TestCase):
+    def test_remove_spooled_only_touches_the_spool(self):
+        root = temp_dir(self, "colophon-spool-")
+        spool_dir = os.path.join(root, "spool")
+        os.makedirs(os.path.join(spool_dir, "renders"))
+        ours, artists = os.path.join(spool_dir, "renders", "r.png"), os.path.join(root, "frame_0001.png")
+        for p in (ours, artists):
+            open(p, "wb").close()
+        self.assertEqual(spool.remove_spooled(spool_dir, [ours, artists, None]), 1)
+        self.assertFalse(os.path.exists(ours))
+        self.assertTrue(os.path.exists(artists), "the artist's own render output is never removed")
+
+    def test_prune_keeps_recent_and_waiting_files(self):
+        spool_dir = temp_dir(self, "colophon-spool-")
+        os.makedirs(os.path.join(spool_dir, "archives", "x"))
+        old, waiting, fresh = (os.path.join(spool_dir, n) for n in ("old.png", "waiting.png", "fresh.png"))
+        stale_copy = os.path.join(spool_dir, "archives", "x", "scene.blend")
+        for p in (old, waiting, fresh, stale_copy):
+            open(p, "wb").close()
+        now = 1_000_000_000.0
+        for p in (old, waiting, stale_copy):
+            os.utime(p, (now - 8 * 86400, now - 8 * 86400))
+        os.utime(fresh, (now - 3600, now - 3600))
+        self.assertEqual(spool.prune(spool_dir, keep=[waiting], now=now), 2)
+        self.assertEqual(sorted(os.listdir(spool_dir)), ["fresh.png", "waiting.png"], "the emptied archive folder went too")

@@ -144,6 +144,13 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     t.same(report.export, ['FINISHED']);
     t.ok(existsSync(exported!.result.preview), 'the exported public preview exists');
     t.ok(report.messages.some(([, m]) => m.includes(`public preview written to ${exported!.result.preview}`)), 'and the add-on said where it went');
+    const exports = report.events.filter((e) => e.method === 'preview.export');
+    t.equal(exports.length, 2, 'two Export clicks');
+    t.equal(exports[1]!.result.assetId, exports[0]!.result.assetId, 'the same picture, the same asset');
+    const masterDir = path.join(box.home, 'output', 'private', exports[0]!.result.assetId);
+    const masters = (await fs.readdir(masterDir)).filter((f) => f.endsWith('.png'));
+    t.equal(masters.length, 1, `one master in the asset folder, not one per click (${masters.join(', ')})`);
+    t.same(report.spool, [], 'the spooled render was removed once the daemon confirmed it');
     t.same(await sha256File(path.join(FIXTURES, 'blend', 'particle.blend')), before, 'the fixture is untouched');
   });
 
@@ -311,8 +318,8 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     t.equal(report.useStamp, false, 'no burn-in');
     t.match(report.noteText, /© \d{4} Jane Artist\. All rights reserved\./);
     t.match(report.noteText, /DataMining: DMI-PROHIBITED/);
-    const spooled = path.join(box.home, 'spool', 'renders', report.spool.at(-1)!);
-    t.match(await pngText(spooled, 'Note'), /Jane Artist.*DataMining/, 'the spooled PNG carries the note');
+    const render = report.events.find((e) => e.method === 'asset.process');
+    t.match(await pngText(render!.results[0].master, 'Note'), /Jane Artist.*DataMining/, 'the render (its private master) carries the note');
     t.match(report.inventory, {
       operators: ['archive_blend', 'cancel_pack', 'export_public_preview', 'process_pack', 'reconnect'],
       panel: true,

@@ -77,6 +77,7 @@ def still(exr=False):
     if "--export" in sys.argv:
         result = bpy.ops.colophon.export_public_preview()
         extra["export"] = sorted(result)
+        extra["exportAgain"] = sorted(bpy.ops.colophon.export_public_preview())  # the artist clicks twice
     finish(extra)
 
 

@@ -11,7 +11,7 @@ import uuid
 import bpy
 from bpy.props import IntProperty, StringProperty
 
-from . import archive, preferences, render_files, runtime, spool, wire
+from . import archive, deps, preferences, render_files, runtime, spool, wire
 
 
 def _wait_seconds():
@@ -55,14 +55,20 @@ class COLOPHON_OT_export_public_preview(bpy.types.Operator):
     def execute(self, context):
         try:
             image = _target_image(context, self.image_name)
-            path = _image_file(image, context.scene)
+            files = _image_files(image, context.scene)
         except RuntimeError as exc:
             self.report({"ERROR"}, f"Colophon: {exc}")
             return {"CANCELLED"}
-        tag = uuid.uuid4().hex
-        params = wire.preview_params(path, self.long_edge or None)
-        runtime.submit("preview.export", params, label=f"Public preview of {image.name}", tag=tag)
-        _report_outcome(self, tag, f"Colophon: making the public preview of {image.name}")
+        tags = []
+        for path, part in files:
+            tags.append(uuid.uuid4().hex)
+            params = wire.preview_params(path, self.long_edge or None)
+            runtime.submit("preview.export", params, label=f"Public preview of {image.name}{part}", tag=tags[-1])
+        what = f"{len(files)} public previews of {image.name} (one per tile)" if len(files) > 1 else f"the public preview of {image.name}"
+        for tag in tags:
+            _report_outcome(self, tag, f"Colophon: making {what}")
+            if not bpy.app.background:
+                break  # one "queued" line is enough
         return {"FINISHED"}
 
 
@@ -74,6 +80,27 @@ def _target_image(context, name=""):
     space = getattr(context, "space_data", None)
     image = getattr(space, "image", None) if space is not None and space.type == "IMAGE_EDITOR" else None
     return image if image is not None else render_files.render_result()
+
+
+def _image_files(image, scene):
+    """[(file, label suffix)] for `image`. A UDIM image gives one public preview per tile (each tile is a
+    texture of its own on disk, as the archive lists them); an image sequence gives the frame the scene is on."""
+    source = bpy.path.abspath(image.filepath, library=image.library) if image.filepath else ""
+    if image.source == "TILED" and source and image.packed_file is None:
+        tiles = [t.number for t in image.tiles]
+        existing, missing = deps.split_existing(deps.expand_udim(source, tiles))
+        if not existing:
+            raise RuntimeError(f"none of the UDIM tiles of {image.name!r} is on disk ({'; '.join(missing)}); "
+                               "save the tiles (Image > Save) and export again")
+        return [(path, f" tile {os.path.basename(path)}") for path in existing]
+    if image.source == "SEQUENCE" and source:
+        frame = deps.sequence_frame(source, scene.frame_current)
+        if frame and os.path.isfile(frame):
+            return [(frame, f" frame {scene.frame_current}")]
+        if os.path.isfile(source):
+            return [(source, "")]
+        raise RuntimeError(f"image sequence {image.name!r} has no file for frame {scene.frame_current} ({frame or source})")
+    return [(_image_file(image, scene), "")]
 
 
 def _image_file(image, scene):

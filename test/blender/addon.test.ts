@@ -280,6 +280,22 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     t.notOk(names.some((n) => n.includes('<UDIM>')), 'no unexpanded UDIM token');
   });
 
+  t.test('Export Public Preview on a UDIM image (one preview per tile) and on an image sequence (the current frame)', async (t) => {
+    const folder = path.join(box.work, 'export-tiles');
+    for (const sub of ['tex', 'seq']) await fs.mkdir(path.join(folder, sub), { recursive: true });
+    const png = (file: string, r: number) => sharp({ create: { width: 16, height: 16, channels: 3, background: { r, g: 90, b: 40 } } }).png().toFile(file);
+    await png(path.join(folder, 'tex', 'wood.1001.png'), 11);
+    await png(path.join(folder, 'tex', 'wood.1002.png'), 21);
+    for (const n of [1, 2, 3]) await png(path.join(folder, 'seq', `smoke_000${n}.png`), 31 * n);
+    const [blend] = await fixtureBlend(box, 'basic_file.blend');
+    const { report, stderr } = await blender(box, blend!, ['export-tiles', folder]);
+    t.same(report.operator, [['FINISHED'], ['FINISHED']]);
+    t.notMatch(stderr, /UDIM marker|Traceback/);
+    const exports = report.events.filter((e) => e.method === 'preview.export');
+    t.same(exports.map((e) => path.relative(folder, e.params.path)), ['tex/wood.1001.png', 'tex/wood.1002.png', 'seq/smoke_0002.png']);
+    for (const e of exports) t.ok(existsSync(e.result.preview), `public preview of ${path.basename(e.params.path)}`);
+  });
+
   t.test('(c) Archive .blend on missing_textures.blend reports the two missing files', async (t) => {
     const [blend] = await fixtureBlend(box, 'missing_textures.blend');
     const { report, stdout } = await blender(box, blend!, ['archive']);

@@ -183,6 +183,19 @@ def archive_tiles_and_frames(folder):
     finish({"operator": sorted(result)})
 
 
+def export_tiles_and_frames(folder):
+    """Export Public Preview on a UDIM image (2 tiles) and on an image sequence at frame 2."""
+    udim = bpy.data.images.load(os.path.join(folder, "tex", "wood.1001.png"))
+    udim.source = "TILED"
+    udim.filepath = os.path.join(folder, "tex", "wood.<UDIM>.png")
+    udim.tiles.new(tile_number=1002)
+    seq = bpy.data.images.load(os.path.join(folder, "seq", "smoke_0001.png"))
+    seq.source = "SEQUENCE"
+    bpy.context.scene.frame_set(2)
+    results = [sorted(bpy.ops.colophon.export_public_preview(image_name=img.name)) for img in (udim, seq)]
+    finish({"operator": results})
+
+
 def main():
     args = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
     name = args[0] if args else "still"
@@ -196,6 +209,8 @@ def main():
         finish({})  # only what the add-on does on its own at start (e.g. resend saved requests)
     elif name == "export-images":
         export_images(args[1])
+    elif name == "export-tiles":
+        export_tiles_and_frames(args[1])
     elif name == "archive-tiles":
         archive_tiles_and_frames(args[1])
     elif name == "pack":

@@ -15,7 +15,7 @@ class _Defaults:
 
     auto_process = True
     daemon_url = ""
-    creator_name = creator_email = creator_url = ""
+    creator_name = ""
     use_stamp_note = False
     spool_dir = ""
     flush_seconds = 120.0
@@ -88,10 +88,9 @@ class COLOPHON_AddonPreferences(bpy.types.AddonPreferences):
         default="",
         update=_url_changed,
     )
-    creator_name: StringProperty(name="Creator", description="Name used in the stamp note and archive LICENSE "
-                                 "(empty: the daemon profile's creator)", default="", update=_stamp_note_changed)
-    creator_email: StringProperty(name="Email", default="")
-    creator_url: StringProperty(name="Website", default="")
+    creator_name: StringProperty(name="Creator override", description="Replaces the profile's creator name in the stamp "
+                                 "note and the archive's LICENSE (empty: the daemon profile's creator)", default="",
+                                 update=_stamp_note_changed)
     use_stamp_note: BoolProperty(
         name="Also write Blender's stamp note",
         description="Put the copyright and the no-AI-training statement into each render's own metadata "
@@ -117,10 +116,7 @@ class COLOPHON_AddonPreferences(bpy.types.AddonPreferences):
         layout = self.layout
         layout.prop(self, "auto_process")
         layout.prop(self, "use_stamp_note")
-        col = layout.column(heading="Creator overrides")
-        col.prop(self, "creator_name")
-        col.prop(self, "creator_email")
-        col.prop(self, "creator_url")
+        layout.prop(self, "creator_name")
         layout.prop(self, "daemon_url")
         layout.prop(self, "spool_dir")
         layout.prop(self, "flush_seconds")

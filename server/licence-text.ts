@@ -36,11 +36,13 @@ function wrap(text: string, width = 96): string {
 /**
  * LICENSE.txt for anything delivered privately (a .blend archive, an asset pack): who made it, under which
  * licence, and an explicit AI/TDM reservation unless the profile's DataMining code allows mining.
+ * Without a subject it is the text that goes inside the file it covers.
  */
-export function licenceText(profile: Profile, subject: string, now = new Date()): string {
+export function licenceText(profile: Profile, subject?: string, now = new Date()): string {
   const { creator: c, licence: l } = profile;
   const who = [c.name, c.email != null ? `<${c.email}>` : null, c.url != null ? `(${c.url})` : null].filter((s) => s != null).join(' ');
-  const parts = [`LICENCE FOR "${subject}"`, '', expandTemplate(profile.copyright, profile, now), `Creator: ${who}`, '', `Licence: ${l.name}`];
+  const heading = subject != null ? `LICENCE FOR "${subject}"` : 'LICENCE FOR THIS FILE AND THE FILES DELIVERED WITH IT';
+  const parts = [heading, '', expandTemplate(profile.copyright, profile, now), `Creator: ${who}`, '', `Licence: ${l.name}`];
   if (l.url != null) parts.push(`Full licence text: ${l.url}`);
   if (l.terms != null) parts.push('', wrap(l.terms));
   if (profile.webStatement != null) parts.push(`Terms of use: ${profile.webStatement}`);
@@ -52,4 +54,12 @@ export function licenceText(profile: Profile, subject: string, now = new Date())
   parts.push('', `Machine-readable data-mining setting: ${profile.dataMining} (IPTC PLUS).`);
   parts.push(`Notice version ${profile.noticeVersion}, terms version ${profile.termsVersion}.`, '');
   return parts.join('\n');
+}
+
+/** One line for Blender's stamp "Note" (written into each render's own PNG/EXR metadata, never onto the pixels). */
+export function stampNote(profile: Profile, now = new Date()): string {
+  const copyright = expandTemplate(profile.copyright, profile, now);
+  if (profile.dataMining === 'DMI-ALLOWED') return `${copyright} Licence: ${profile.licence.name}.`;
+  return `${copyright} No AI/ML training, text and data mining or dataset use (IPTC PLUS DataMining: ${profile.dataMining}; `
+    + 'rights reserved under EU DSM Art. 4(3)).';
 }

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What `colophon.archive_blend` puts in the archive: the dependency list and a licensed copy of the file."""
 
-import datetime
 import os
 
 import bpy
@@ -43,52 +42,37 @@ def split(paths):
     return deps.split_existing(paths)
 
 
-def licence_text(prefs, status):
-    creator = prefs.creator_name or status.profile_creator or "the creator"
-    contact = ", ".join(x for x in (prefs.creator_email, prefs.creator_url) if x)
-    code = status.profile_data_mining or "DMI-PROHIBITED-AIMLTRAINING"
-    year = datetime.date.today().year
-    lines = [
-        f"{os.path.basename(bpy.data.filepath)}",
-        "",
-        f"© {year} {creator}. All rights reserved." + (f" Contact: {contact}" if contact else ""),
-        f"Licence: {status.profile_licence or 'All rights reserved'}",
-        f"Data mining (IPTC PLUS): {code}",
-        "",
-        "Unless the creator has agreed otherwise in writing, this file and the files delivered with it may not",
-        "be used to train, fine-tune or evaluate AI/ML models, for text and data mining, to build datasets, to",
-        "compute embeddings, or to produce synthetic or derivative outputs. These rights are expressly reserved,",
-        "including under Art. 4(3) of the EU Directive 2019/790 (DSM).",
-    ]
-    return "\n".join(lines) + "\n"
+def is_compressed(path):
+    """Whether the .blend on disk is gzip- or zstd-compressed (its copy is saved the same way)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    return head[:2] == b"\x1f\x8b" or head == b"\x28\xb5\x2f\xfd"
 
 
-def save_licensed_copy(prefs, status):
-    """Save a copy of the open file, beside it, with a LICENSE text and rights properties on each scene.
+def save_licensed_copy(rights, directory):
+    """Save a copy of the open file into `directory` (in the spool, never beside the original) with the
+    daemon's LICENSE text and rights properties on each scene; the open file is left as it was.
 
-    It sits next to the original so that every relative (`//`) path in it still points at the same
-    files; the open file itself is left as it was.
+    Paths inside the copy are kept exactly as the original has them (no remapping), so `//` paths name the
+    same files relative to the original's folder, which is how the daemon lays them out in the zip.
     """
     blend = bpy.data.filepath
-    stem = os.path.splitext(os.path.basename(blend))[0]
-    copy = os.path.join(os.path.dirname(blend), f"{stem}.colophon.blend")
-    text = licence_text(prefs, status)
+    copy = os.path.join(directory, os.path.basename(blend))
     added_text = LICENSE_TEXT_NAME not in bpy.data.texts
     if added_text:
-        bpy.data.texts.new(LICENSE_TEXT_NAME).write(text)
-    creator = prefs.creator_name or status.profile_creator or ""
+        bpy.data.texts.new(LICENSE_TEXT_NAME).write(rights["licence_text"])
     values = {
-        "colophon_creator": creator,
-        "colophon_rights": text.splitlines()[2],
-        "colophon_licence": status.profile_licence or "All rights reserved",
-        "colophon_data_mining": status.profile_data_mining or "DMI-PROHIBITED-AIMLTRAINING",
+        "colophon_creator": rights["creator"],
+        "colophon_rights": rights["copyright"],
+        "colophon_licence": rights["licence"],
+        "colophon_data_mining": rights["data_mining"],
     }
     before = {scene.name: {k: scene.get(k) for k in RIGHTS_PROPS} for scene in bpy.data.scenes}
     try:
         for scene in bpy.data.scenes:
             for key, value in values.items():
                 scene[key] = value
-        bpy.ops.wm.save_as_mainfile(filepath=copy, copy=True, relative_remap=False, compress=False)
+        bpy.ops.wm.save_as_mainfile(filepath=copy, copy=True, relative_remap=False, compress=is_compressed(blend))
     finally:
         if added_text:
             bpy.data.texts.remove(bpy.data.texts[LICENSE_TEXT_NAME])

@@ -20,6 +20,11 @@ FILE_NAME = "pending.json"
 KEPT_METHODS = ("asset.process", "preview.export")
 
 
+def inputs(request):
+    """The files a kept request names (what must survive until it is answered)."""
+    return _inputs(request)
+
+
 def _inputs(request):
     params = request.params
     if request.method == "asset.process":

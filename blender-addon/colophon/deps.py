@@ -48,6 +48,17 @@ def expand_sequence(path):
     return frames or [path]
 
 
+def sequence_frame(path, frame):
+    """The file of frame `frame` in the image sequence whose one frame is `path` (same digit count), or None."""
+    directory, name = os.path.split(path)
+    stem, ext = os.path.splitext(name)
+    match = _FRAME_DIGITS.match(stem)
+    if not match:
+        return None
+    prefix, digits = match.groups()
+    return os.path.join(directory, f"{prefix}{int(frame):0{len(digits)}d}{ext}")
+
+
 def split_existing(paths):
     """(existing, missing), each de-duplicated and normalised, first occurrence order kept."""
     seen = set()

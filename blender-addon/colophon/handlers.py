@@ -4,7 +4,7 @@
 Every frame Blender writes to disk calls `render_write` (an animation, `blender -b f.blend -f N`
 or `-a`, and a still saved with "write still"); that file is the master, sent as it is. A render
 that writes nothing (F12) ends in `render_complete` with no write: the Render Result is saved to
-the spool as a display-referred 16-bit PNG (plus the raw EXR when the scene outputs EXR) and sent
+the spool as a display-referred 8-bit PNG (plus the raw EXR when the scene outputs EXR) and sent
 with source "f12". So each render is sent once, whichever way it was started.
 
 The first write of a job is held back until a second one proves it is an animation (source
@@ -45,6 +45,13 @@ def _enabled():
 @persistent
 def on_render_init(scene, *_args):
     _reset()
+    try:
+        # A farm render starts right after Blender does: wait (bounded) for the daemon's wording of the note.
+        if bpy.app.background and preferences.get().use_stamp_note:
+            runtime.wait_for_profile(10.0)
+            preferences.apply_stamp_note([scene])
+    except Exception:
+        log.exception("Colophon: could not write the stamp note; the render goes on")
 
 
 @persistent
@@ -147,15 +154,17 @@ def _still(scene):
     """Save the Render Result to the spool; plain data for the request."""
     stem = spool.render_stem(bpy.data.filepath, scene.name, scene.frame_current)
     master, display = render_files.save_render_result(scene, runtime.spool_dir("renders"), stem)
+    png = display or master
     return {
         "paths": [master], "display": display, "source": "f12",
         "context": render_context(scene), "label": f"Render {scene.name} frame {scene.frame_current}",
+        "prepare": lambda: spool.deflate_png(png),
     }
 
 
 def _send(item):
     params = wire.process_params(item["paths"], item["source"], item["context"], item["display"])
-    runtime.submit("asset.process", params, label=item["label"])
+    runtime.submit("asset.process", params, label=item["label"], prepare=item.get("prepare"))
 
 
 def render_context(scene):

@@ -3,6 +3,7 @@
 timer. In background mode (scripts, `blender -b`) there is no timer, so they wait a bounded time
 and report the outcome themselves."""
 
+import hashlib
 import os
 import time
 import uuid
@@ -10,7 +11,7 @@ import uuid
 import bpy
 from bpy.props import IntProperty, StringProperty
 
-from . import archive, preferences, render_files, runtime, spool, wire
+from . import archive, deps, preferences, render_files, runtime, spool, wire
 
 
 def _wait_seconds():
@@ -54,14 +55,20 @@ class COLOPHON_OT_export_public_preview(bpy.types.Operator):
     def execute(self, context):
         try:
             image = _target_image(context, self.image_name)
-            path = _image_file(image, context.scene)
+            files = _image_files(image, context.scene)
         except RuntimeError as exc:
             self.report({"ERROR"}, f"Colophon: {exc}")
             return {"CANCELLED"}
-        tag = uuid.uuid4().hex
-        params = wire.preview_params(path, self.long_edge or None)
-        runtime.submit("preview.export", params, label=f"Public preview of {image.name}", tag=tag)
-        _report_outcome(self, tag, f"Colophon: making the public preview of {image.name}")
+        tags = []
+        for path, part in files:
+            tags.append(uuid.uuid4().hex)
+            params = wire.preview_params(path, self.long_edge or None)
+            runtime.submit("preview.export", params, label=f"Public preview of {image.name}{part}", tag=tags[-1])
+        what = f"{len(files)} public previews of {image.name} (one per tile)" if len(files) > 1 else f"the public preview of {image.name}"
+        for tag in tags:
+            _report_outcome(self, tag, f"Colophon: making {what}")
+            if not bpy.app.background:
+                break  # one "queued" line is enough
         return {"FINISHED"}
 
 
@@ -75,20 +82,53 @@ def _target_image(context, name=""):
     return image if image is not None else render_files.render_result()
 
 
+def _image_files(image, scene):
+    """[(file, label suffix)] for `image`. A UDIM image gives one public preview per tile (each tile is a
+    texture of its own on disk, as the archive lists them); an image sequence gives the frame the scene is on."""
+    source = bpy.path.abspath(image.filepath, library=image.library) if image.filepath else ""
+    if image.source == "TILED" and source and image.packed_file is None:
+        tiles = [t.number for t in image.tiles]
+        existing, missing = deps.split_existing(deps.expand_udim(source, tiles))
+        if not existing:
+            raise RuntimeError(f"none of the UDIM tiles of {image.name!r} is on disk ({'; '.join(missing)}); "
+                               "save the tiles (Image > Save) and export again")
+        return [(path, f" tile {os.path.basename(path)}") for path in existing]
+    if image.source == "SEQUENCE" and source:
+        frame = deps.sequence_frame(source, scene.frame_current)
+        if frame and os.path.isfile(frame):
+            return [(frame, f" frame {scene.frame_current}")]
+        if os.path.isfile(source):
+            return [(source, "")]
+        raise RuntimeError(f"image sequence {image.name!r} has no file for frame {scene.frame_current} ({frame or source})")
+    return [(_image_file(image, scene), "")]
+
+
 def _image_file(image, scene):
     """A file the daemon can read for `image`: the image's own file when it is saved and unchanged,
     otherwise a copy in the spool."""
-    directory = runtime.spool_dir("exports")
-    stem = spool.safe_part(os.path.splitext(image.name)[0], "image") + time.strftime("_%Y%m%d-%H%M%S")
-    if image.type == "RENDER_RESULT":
-        return render_files.save_as_png(image, scene, directory, stem)
-    source = bpy.path.abspath(image.filepath, library=image.library) if image.filepath else ""
-    if source and os.path.isfile(source) and not image.is_dirty and image.packed_file is None:
-        return source
+    if image.type != "RENDER_RESULT":
+        source = bpy.path.abspath(image.filepath, library=image.library) if image.filepath else ""
+        if source and os.path.isfile(source) and not image.is_dirty and image.packed_file is None:
+            return source
     try:
-        return render_files.save_as_png(image, scene, directory, stem)
+        return _spooled_copy(image, scene)
     except RuntimeError as exc:  # e.g. a packed or missing file Blender cannot read
         raise RuntimeError(f"could not save image {image.name!r} for the daemon ({exc})") from None
+
+
+def _spooled_copy(image, scene):
+    """Save `image` to the spool under a name made from its content: exporting the same picture again
+    gives the same file name, so the daemon finds its earlier outputs instead of adding another master."""
+    directory = runtime.spool_dir("exports")
+    stem = spool.safe_part(os.path.splitext(image.name)[0], "image")
+    saved = render_files.save_as_png(image, scene, directory, f"{stem}.saving-{uuid.uuid4().hex}")
+    digest = hashlib.sha256()
+    with open(saved, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    final = os.path.join(directory, f"{stem}_{digest.hexdigest()[:12]}.png")
+    os.replace(saved, final)
+    return final
 
 
 class COLOPHON_OT_archive_blend(bpy.types.Operator):
@@ -99,24 +139,35 @@ class COLOPHON_OT_archive_blend(bpy.types.Operator):
     bl_options = {"REGISTER"}
 
     def execute(self, context):
-        if not bpy.data.filepath:
+        blend = bpy.data.filepath
+        if not blend:
             self.report({"ERROR"}, "Colophon: save the .blend first; the archive is made from a saved file")
             return {"CANCELLED"}
+        if bpy.data.is_dirty and not bpy.app.background:  # Blender marks some files dirty on load in background mode
+            self.report({"WARNING"}, f"Colophon: {os.path.basename(blend)} has unsaved changes: the zip holds what is "
+                                     "open in Blender, the evidence names the file as saved on disk. Save first to keep them equal")
+        # LICENSE text, copyright and licence come from the daemon's profile; without it there is nothing to write.
+        if not runtime.wait_for_profile(_wait_seconds() if bpy.app.background else 0.0):
+            runtime.retry_now()
+            self.report({"ERROR"}, f"Colophon: the archive's LICENSE comes from the daemon's profile, and the "
+                                   f"{runtime.status.connection_text}")
+            return {"CANCELLED"}
+        rights = runtime.status.rights(preferences.get().creator_name)
         dependencies = archive.collect_dependencies()
         existing, missing = archive.split(dependencies)
+        folder = runtime.spool_dir("archives", uuid.uuid4().hex)
         try:
-            copy = archive.save_licensed_copy(preferences.get(), runtime.status)
+            copy = archive.save_licensed_copy(rights, folder)
         except (OSError, RuntimeError) as exc:
-            self.report({"ERROR"}, f"Colophon: could not save the archive copy: {exc}")
+            self.report({"ERROR"}, f"Colophon: could not save the archive copy of {os.path.basename(blend)}: {exc}")
             return {"CANCELLED"}
         if missing:
             self.report({"WARNING"}, f"Colophon: {len(missing)} missing file(s): " + "; ".join(missing))
-        tag = {"cleanup": copy, "id": uuid.uuid4().hex}
-        # The copy is a temporary file beside the original; inside the zip it carries the original's name.
-        params = wire.archive_params(copy, existing + missing, name=os.path.basename(bpy.data.filepath))
-        runtime.submit("blend.archive", params, label=f"Archive {os.path.basename(bpy.data.filepath)}", tag=tag)
-        _report_outcome(self, tag, f"Colophon: archiving {os.path.basename(bpy.data.filepath)} "
-                                   f"with {len(existing)} file(s)")
+        tag = {"cleanup": folder, "id": uuid.uuid4().hex}
+        # The ledger and the assetId name the original as it is on disk; the copy only goes into the zip.
+        params = wire.archive_params(blend, existing + missing, copy=copy)
+        runtime.submit("blend.archive", params, label=f"Archive {os.path.basename(blend)}", tag=tag)
+        _report_outcome(self, tag, f"Colophon: archiving {os.path.basename(blend)} with {len(existing)} file(s)")
         return {"FINISHED"}
 
 

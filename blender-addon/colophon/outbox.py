@@ -43,6 +43,7 @@ class Request:
     tag: object = None  # echoed back untouched in the result event
     attempts: int = 0  # sends that died with the connection
     outcome: tuple = None  # (level, text) for the artist, set on the main thread once answered
+    prepare: object = None  # bpy-free callable run on the worker just before the first send (e.g. compress a PNG)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class _Shared:
     message: str = ""
     retry_at: float = 0.0
     reconnect: bool = False
+    want_connection: bool = False  # connect even with nothing to send (to learn the daemon's profile)
     stopping: bool = False
 
 
@@ -158,6 +160,30 @@ class Outbox:
             self._s.retry_at = 0.0
             self._cv.notify_all()
 
+    def connect_soon(self):
+        """Connect without waiting for a request, so the daemon's profile is known before the first render."""
+        with self._cv:
+            self._s.want_connection = True
+            self._s.retry_at = 0.0
+            self._cv.notify_all()
+
+    def wait_connected(self, timeout):
+        """Connect now if not connected and wait, at most `timeout` seconds, for that attempt. True when connected."""
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            if self._s.state == STATE_CONNECTED:
+                return True
+            before = self._s.connect_attempts
+            self._s.want_connection = True
+            self._s.retry_at = 0.0
+            self._cv.notify_all()
+            while self._s.connect_attempts == before:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._thread.is_alive():
+                    break
+                self._cv.wait(remaining)
+            return self._s.connect_attempts > before and self._s.last_connect_ok
+
     def reconnect(self):
         """Drop the current connection and connect again (the daemon URL preference changed)."""
         with self._cv:
@@ -203,14 +229,22 @@ class Outbox:
                     self._close_conn()
                 request = self._s.pending[0] if self._s.pending else None
                 wait = self._s.retry_at - time.monotonic()
-                if request is None and not (self._jobs and self._conn):
+                connect_only = request is None and self._conn is None and self._s.want_connection
+                if connect_only and wait > 0:
+                    self._cv.wait(min(wait, 5.0))
+                    continue
+                if request is None and not connect_only and not (self._jobs and self._conn):
                     self._cv.wait(self._idle_poll if self._jobs else 5.0)
                     continue
                 if request is not None and self._conn is None and wait > 0:
                     self._cv.wait(wait)
                     continue
             try:
-                if request is None:
+                if connect_only:
+                    if self._ensure_connected():
+                        with self._cv:
+                            self._s.want_connection = False
+                elif request is None:
                     self._poll_jobs()
                 elif self._ensure_connected():
                     self._send(request)
@@ -250,6 +284,12 @@ class Outbox:
             self._s.pending.popleft()
             self._s.in_flight = request
         event = None
+        if request.prepare is not None:
+            prepare, request.prepare = request.prepare, None
+            try:
+                prepare()
+            except Exception:  # the request is still worth sending as it is
+                log.exception("colophon: preparing %s failed", request.label)
         try:
             raw = self._conn.call(request.method, request.params, request.timeout, self._on_notification)
             parser = _PARSERS.get(request.method)

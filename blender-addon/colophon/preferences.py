@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Add-on preferences and Blender's own stamp note."""
 
-import datetime
+import logging
 
 import bpy
 from bpy.props import BoolProperty, FloatProperty, StringProperty
@@ -15,7 +15,7 @@ class _Defaults:
 
     auto_process = True
     daemon_url = ""
-    creator_name = creator_email = creator_url = ""
+    creator_name = ""
     use_stamp_note = False
     spool_dir = ""
     flush_seconds = 120.0
@@ -28,22 +28,26 @@ def get(context=None):
     return addon.preferences if addon is not None else _Defaults
 
 
+log = logging.getLogger(__name__)
+
+
 def stamp_note_text(prefs):
-    """Copyright plus the machine- and human-readable "no AI training" statement for Blender's Note stamp."""
-    creator = prefs.creator_name or runtime.status.profile_creator or "the creator"
-    year = datetime.date.today().year
-    code = runtime.status.profile_data_mining or "DMI-PROHIBITED-AIMLTRAINING"
-    return (f"© {year} {creator}. All rights reserved. No AI/ML training, text and data mining or dataset use "
-            f"(IPTC PLUS DataMining: {code}; rights reserved under EU DSM Art. 4(3)).")
+    """The daemon's copyright and "no AI training" note for Blender's Note stamp, or None before it answered."""
+    rights = runtime.status.rights(prefs.creator_name)
+    return rights["stamp_note"] if rights else None
 
 
 def apply_stamp_note(scenes=None):
     """Write the note into each scene's metadata settings (PNG/EXR text fields). It never turns on
-    `use_stamp`, which would burn text into the pixels."""
+    `use_stamp`, which would burn text into the pixels. Until the daemon has answered there is no note to write."""
     prefs = get()
     if not prefs.use_stamp_note:
         return
     text = stamp_note_text(prefs)
+    if text is None:
+        log.warning("Colophon: stamp note not written yet: it comes from the daemon's profile (%s)",
+                    runtime.status.connection_text)
+        return
     for scene in scenes if scenes is not None else bpy.data.scenes:
         scene.render.use_stamp_note = True
         scene.render.stamp_note_text = text
@@ -84,10 +88,9 @@ class COLOPHON_AddonPreferences(bpy.types.AddonPreferences):
         default="",
         update=_url_changed,
     )
-    creator_name: StringProperty(name="Creator", description="Name used in the stamp note and archive LICENSE "
-                                 "(empty: the daemon profile's creator)", default="", update=_stamp_note_changed)
-    creator_email: StringProperty(name="Email", default="")
-    creator_url: StringProperty(name="Website", default="")
+    creator_name: StringProperty(name="Creator override", description="Replaces the profile's creator name in the stamp "
+                                 "note and the archive's LICENSE (empty: the daemon profile's creator)", default="",
+                                 update=_stamp_note_changed)
     use_stamp_note: BoolProperty(
         name="Also write Blender's stamp note",
         description="Put the copyright and the no-AI-training statement into each render's own metadata "
@@ -113,10 +116,7 @@ class COLOPHON_AddonPreferences(bpy.types.AddonPreferences):
         layout = self.layout
         layout.prop(self, "auto_process")
         layout.prop(self, "use_stamp_note")
-        col = layout.column(heading="Creator overrides")
-        col.prop(self, "creator_name")
-        col.prop(self, "creator_email")
-        col.prop(self, "creator_url")
+        layout.prop(self, "creator_name")
         layout.prop(self, "daemon_url")
         layout.prop(self, "spool_dir")
         layout.prop(self, "flush_seconds")

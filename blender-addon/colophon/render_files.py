@@ -9,7 +9,7 @@ import bpy
 from . import spool
 
 EXR_FORMATS = {"OPEN_EXR", "OPEN_EXR_MULTILAYER"}
-_SETTINGS = ("file_format", "color_mode", "color_depth")  # restored in this order after a temporary change
+_SETTINGS = ("file_format", "color_mode", "color_depth", "compression")  # restored in this order after a temporary change
 # A file written this long before the frame started still counts as this frame's (coarse file-system clocks).
 _MTIME_SLACK = 2.0
 
@@ -54,9 +54,13 @@ def written_file(scene, since):
 
 def save_render_result(scene, directory, stem):
     """Save the Render Result: (master, display). The master is the raw EXR when the scene outputs
-    EXR (display is then a 16-bit PNG beside it); otherwise the 16-bit PNG is the master and display is None."""
+    EXR (display is then a PNG beside it); otherwise the PNG is the master and display is None.
+
+    This runs on Blender's main thread right after F12, so the PNG is the cheapest faithful one: 8-bit
+    (what Blender's own save writes) and not compressed; `spool.deflate_png` compresses it on the worker thread.
+    """
     image = render_result()
-    png = save_as_png(image, scene, directory, stem)
+    png = save_as_png(image, scene, directory, stem, depth="8", compression=0)
     if not outputs_exr(scene):
         return png, None
     exr = spool.unique_path(directory, stem, ".exr")
@@ -76,7 +80,7 @@ def display_from_file(scene, path, directory, stem):
         bpy.data.images.remove(image)
 
 
-def save_as_png(image, scene, directory, stem, depth="16"):
+def save_as_png(image, scene, directory, stem, depth="16", compression=None):
     """A display-referred (view transform applied) PNG of `image`, without changing the scene for good."""
     path = spool.unique_path(directory, stem, ".png")
     settings = scene.render.image_settings
@@ -85,6 +89,8 @@ def save_as_png(image, scene, directory, stem, depth="16"):
         settings.file_format = "PNG"
         settings.color_mode = saved["color_mode"] if saved["color_mode"] in {"BW", "RGB", "RGBA"} else "RGBA"
         settings.color_depth = depth
+        if compression is not None:
+            settings.compression = compression
         image.save_render(path, scene=scene)
     finally:
         for key in _SETTINGS:

@@ -8,7 +8,9 @@ thread; the worker never reads Blender data.
 import atexit
 import logging
 import os
+import shutil
 import sys
+import time
 
 import bpy
 
@@ -62,6 +64,7 @@ def start():
               prefs.auto_process)
     _state["client"] = wire.ClientInfo(meta.NAME, meta.VERSION, bpy.app.version_string)
     _state["outbox"] = outbox.Outbox(_connect)
+    _state["outbox"].connect_soon()  # learn the daemon's profile (stamp note, LICENSE text) before it is needed
     _resume_backlog()
     if not bpy.app.timers.is_registered(_drain_timer):
         bpy.app.timers.register(_drain_timer, first_interval=_TIMER_SECONDS, persistent=True)
@@ -90,6 +93,12 @@ def _resume_backlog():
         return
     for request in requests:
         _state["outbox"].submit(request)
+    try:
+        removed = spool.prune(spool_dir(), keep=[p for r in requests for p in backlog.inputs(r)])
+        if removed:
+            log.info("Colophon: removed %d spool file(s) older than %d days", removed, spool.MAX_AGE_DAYS)
+    except OSError:
+        log.exception("Colophon: could not tidy the spool")
     if requests:
         log.info("Colophon: %d render(s) from an earlier session queued again", len(requests))
 
@@ -104,16 +113,32 @@ def _save_backlog(box):
         log.warning("Colophon: %d unsent request(s) saved; they are sent when Blender next starts with the daemon running", kept)
 
 
-def submit(method, params, label, timeout=600.0, tag=None):
-    """Queue one request for the worker; returns at once."""
+def submit(method, params, label, timeout=600.0, tag=None, prepare=None):
+    """Queue one request for the worker; returns at once. `prepare` (bpy-free) runs on the worker before sending."""
     box = _state["outbox"]
     if box is None:
         raise RuntimeError("the Colophon add-on is not running")
-    box.submit(outbox.Request(method, params, label=label, timeout=timeout, tag=tag))
+    box.submit(outbox.Request(method, params, label=label, timeout=timeout, tag=tag, prepare=prepare))
 
 
 def auto_process():
     return _settings["auto_process"]
+
+
+def wait_for_profile(timeout):
+    """Connect (bounded wait) so `status.rights()` holds the daemon's profile. For scripts and background mode,
+    and for the archive button; returns True when the profile is known."""
+    box = _state["outbox"]
+    if box is None:
+        return False
+    if status.rights() is None:
+        box.wait_connected(timeout)
+        deadline = time.monotonic() + 1.0  # the connected event is on its way to the inbound queue
+        while status.rights() is None and box.state[0] == outbox.STATE_CONNECTED and time.monotonic() < deadline:
+            drain()
+            time.sleep(0.01)
+        drain()
+    return status.rights() is not None
 
 
 def pending_count():
@@ -136,6 +161,10 @@ def drain():
     for event in box.drain():
         _cleanup(event)
         message = status.apply(event)
+        if isinstance(event, outbox.StateChanged) and event.server is not None:
+            from . import preferences
+
+            preferences.apply_stamp_note()  # the note is the daemon's wording; it may have changed
         if message is not None:
             level, text = message
             log.log(logging.WARNING if level in ("WARNING", "ERROR") else logging.INFO, "%s", text)
@@ -146,13 +175,18 @@ def drain():
 
 
 def _cleanup(event):
-    """Remove temporary files a request no longer needs (the licensed .blend copy beside the original)."""
-    tag = getattr(getattr(event, "request", None), "tag", None)
+    """Remove temporary files a request no longer needs: the folder holding an archive's licensed copy, and
+    (once the daemon has answered, so it holds its own copy) the spooled files a render or export named."""
+    request = getattr(event, "request", None)
+    tag = getattr(request, "tag", None)
     if isinstance(tag, dict) and tag.get("cleanup"):
-        try:
-            os.remove(tag["cleanup"])
-        except OSError:
-            log.warning("Colophon: could not remove the temporary copy %s", tag["cleanup"])
+        shutil.rmtree(tag["cleanup"], ignore_errors=True)
+    failed = isinstance(getattr(event, "value", None), wire.ProcessOutcome) and event.value.errors
+    if isinstance(event, outbox.Done) and request.method in backlog.KEPT_METHODS and not failed:
+        box = _state["outbox"]
+        waiting = {p for r in (box.pending_requests() if box else ()) if r.method in backlog.KEPT_METHODS
+                   for p in backlog.inputs(r)}  # the same export clicked again names the same file
+        spool.remove_spooled(spool_dir(), [p for p in backlog.inputs(request) if p not in waiting])
 
 
 def flush(timeout):

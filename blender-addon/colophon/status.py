@@ -32,6 +32,9 @@ class Status:
     profile_data_mining: str = ""
     profile_licence: str = ""
     profile_warnings: list = field(default_factory=list)
+    profile_copyright: str = ""  # rights text as the daemon words it; empty until a daemon answered
+    profile_stamp_note: str = ""
+    profile_licence_text: str = ""
     last_title: str = ""  # "Render Scene frame 1"
     last_lines: list = field(default_factory=list)  # paths and outcome, one line each
     last_warnings: list = field(default_factory=list)
@@ -39,6 +42,26 @@ class Status:
     jobs: dict = field(default_factory=dict)  # job_id -> JobState
     messages: collections.deque = field(default_factory=lambda: collections.deque(maxlen=50))
     results: list = field(default_factory=list)  # every Done/Failed seen, newest last (bounded)
+
+    def rights(self, creator_override=""):
+        """The rights to write into Blender (stamp note, LICENSE text, scene properties) as the daemon words
+        them, with the artist's creator override in place of the profile's name; None before any daemon answered.
+        The add-on keeps no wording or defaults of its own."""
+        if not self.profile_licence_text:
+            return None
+        creator = self.profile_creator
+
+        def named(text):
+            return text.replace(creator, creator_override) if creator_override and creator else text
+
+        return {
+            "creator": creator_override or creator,
+            "copyright": named(self.profile_copyright),
+            "licence": self.profile_licence,
+            "data_mining": self.profile_data_mining,
+            "stamp_note": named(self.profile_stamp_note),
+            "licence_text": named(self.profile_licence_text),
+        }
 
     @property
     def connection_text(self):
@@ -78,6 +101,9 @@ class Status:
             self.profile_data_mining = event.server.data_mining or ""
             self.profile_licence = event.server.licence or ""
             self.profile_warnings = list(event.server.warnings)
+            self.profile_copyright = event.server.copyright or ""
+            self.profile_stamp_note = event.server.stamp_note or ""
+            self.profile_licence_text = event.server.licence_text or ""
         if event.state == outbox.STATE_CONNECTED:
             if self.profile_warnings:
                 return self._say("WARNING", f"Colophon: {self.connection_text}; profile: " + "; ".join(self.profile_warnings))

@@ -59,6 +59,9 @@ class HelloResult:
     licence: str = None
     data_mining: str = None
     warnings: tuple = ()  # profile problems the artist should fix (e.g. creator not set)
+    copyright: str = None  # the rights as the daemon words them (templates expanded)
+    stamp_note: str = None
+    licence_text: str = None
 
 
 @dataclass(frozen=True)
@@ -184,10 +187,12 @@ def preview_params(path, long_edge=None, fmt=None, watermark=None):
     return params
 
 
-def archive_params(blend, dependencies, name=None):
+def archive_params(blend, dependencies, name=None, copy=None):
     params = {"blend": str(blend), "dependencies": [str(d) for d in dependencies]}
     if name is not None:
         params["name"] = str(name)
+    if copy is not None:
+        params["copy"] = str(copy)
     return params
 
 
@@ -250,6 +255,10 @@ def parse_hello_result(obj):
     profile = obj.get("profile") if isinstance(obj.get("profile"), dict) else {}
     creator = profile.get("creator")
     licence = profile.get("licence")
+    rights = obj.get("rights") if isinstance(obj.get("rights"), dict) else {}
+
+    def text(key):
+        return rights[key] if isinstance(rights.get(key), str) else None
     return HelloResult(
         protocol=obj.get("protocol"),
         server_name=str(server.get("name", "colophon")),
@@ -258,6 +267,9 @@ def parse_hello_result(obj):
         licence=licence.get("name") if isinstance(licence, dict) else licence,
         data_mining=profile.get("dataMining"),
         warnings=tuple(str(w) for w in obj.get("warnings") or () if isinstance(obj.get("warnings"), list)),
+        copyright=text("copyright"),
+        stamp_note=text("stampNote"),
+        licence_text=text("licenceText"),
     )
 
 

@@ -30,6 +30,11 @@ export const HelloResultSchema = z.object({
   profile: z.object({ creator: CreatorSchema, licence: LicenceSchema, dataMining: DataMiningSchema }),
   /** Profile problems the artist should fix (e.g. creator not set). */
   warnings: z.array(z.string()).optional(),
+  /**
+   * The profile's rights as finished text, so a client never keeps its own wording: the copyright line
+   * (templates expanded), a short note for Blender's stamp metadata, and the LICENSE text to put inside a .blend.
+   */
+  rights: z.object({ copyright: z.string(), stampNote: z.string(), licenceText: z.string() }).optional(),
 });
 
 // asset.process
@@ -61,6 +66,12 @@ export const ArchiveParamsSchema = z.object({
   dependencies: z.array(FilePath).max(10000),
   /** The .blend's file name inside the archive (default: its own), e.g. when `blend` is a temporary copy. */
   name: z.string().max(255).regex(/^[^/\\\0]+\.blend$/i, 'a plain file name ending in .blend').optional(),
+  /**
+   * A licensed copy of `blend` (its content plus a LICENSE text and rights properties) stored in the zip under
+   * `blend`'s name. `blend` stays the original as it is on disk: it is what is hashed, named by the assetId and
+   * recorded in the ledger; dependencies resolve against its folder. The copy appears nowhere else.
+   */
+  copy: FilePath.optional(),
 }).strict();
 export const ArchiveResultSchema = z.object({
   archive: OutputSchema,

@@ -17,13 +17,16 @@ import { canonicalJson, sha256File } from '../util/hash.ts';
 import { confinedDir } from '../daemon/confine.ts';
 import { entryNameFor, externalEntryName, RESERVED_ENTRIES, resolveDependency, worthCompressing } from './entries.ts';
 import { licenceText } from '../licence-text.ts';
+import { expandTemplate } from '../config.ts';
 
 export interface ArchiveRequest {
   blend: string;
   /** As Blender names them: absolute, or relative to the .blend (`//textures/a.png`). */
   dependencies: string[];
-  /** The .blend's name inside the zip; default its own (the add-on sends a temporary copy). */
+  /** The .blend's name inside the zip; default its own. */
   name?: string;
+  /** A licensed copy of `blend` to store in the zip under `blend`'s name; `blend` stays what is hashed and recorded. */
+  copy?: string;
   signal?: AbortSignal;
 }
 
@@ -73,6 +76,7 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
     throw new ColophonError('INVALID_PARAMS', `The archive name "${req.name}" starts with a dot, which would make a hidden archive. Pass the .blend's real name, such as "scene.blend".`);
   }
   const { members, included, missing } = await collectMembers(blend, blendName, req.dependencies);
+  if (req.copy != null) members[0]!.source = await licensedCopy(path.resolve(req.copy), blend);
 
   const dir = await confinedDir(env.outRoot, path.join('private', assetId), { private: true });
   const stem = path.basename(blendName, path.extname(blendName));
@@ -82,12 +86,13 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const now = new Date();
   const hashes = await produceAtomic(zipPath, (tmp) =>
     writeZip(tmp, members, (files) => [
-      ['manifest.json', Buffer.from(JSON.stringify(manifest(assetId, blendName, files, missing, env.profile, now), null, 2) + '\n')],
+      ['manifest.json', Buffer.from(JSON.stringify(manifest(assetId, blendName, path.dirname(blend), files, missing, env.profile, now), null, 2) + '\n')],
       ['LICENSE.txt', Buffer.from(licenceText(env.profile, blendName, now))],
       [`${blendName}.xmp`, xmp],
     ], req.signal),
   );
-  if (hashes[0]?.sha256 !== blendHash.sha256) {
+  const blendAfter = req.copy != null ? (await sha256File(blend)).sha256 : hashes[0]?.sha256;
+  if (blendAfter !== blendHash.sha256) {
     await fs.rm(zipPath, { force: true });
     throw new ColophonError('CHANGED_WHILE_READING', `${blend} changed while it was being archived. Save it in Blender, then archive again.`);
   }
@@ -158,6 +163,17 @@ async function collectMembers(blend: string, blendName: string, deps: string[]):
     included.push(given);
   }
   return { members, included, missing };
+}
+
+/** The copy must be a readable .blend; a bad one is the add-on's fault, named so the artist can report it. */
+async function licensedCopy(copy: string, blend: string): Promise<string> {
+  const cls = await classifyFile(copy).catch((err: unknown) => {
+    throw toColophonError(err);
+  });
+  if (cls.kind !== 'blend') {
+    throw new ColophonError('UNSUPPORTED_FORMAT', `the licensed copy of ${blend} is not a .blend file (its content is ${cls.format}). Archive ${path.basename(blend)} again from Blender.`);
+  }
+  return copy;
 }
 
 async function readableFile(file: string): Promise<boolean> {
@@ -240,17 +256,26 @@ async function sidecarBytes(blendName: string, profile: Profile): Promise<Buffer
   }
 }
 
-function manifest(assetId: string, blendName: string, files: MemberHash[], missing: string[], p: Profile, now: Date): unknown {
+/**
+ * The zip's manifest. It travels with the delivery, so it holds no path of the artist's machine: each file is
+ * named by its entry and by where it was relative to the .blend's folder.
+ */
+function manifest(assetId: string, blendName: string, blendDir: string, files: MemberHash[], missing: string[], p: Profile, now: Date): unknown {
   return JSON.parse(canonicalJson({
     format: 'colophon.blend-archive/1',
     assetId,
     blend: blendName,
     createdAt: now.toISOString(),
-    files: files.map(({ entry, source, sha256, bytes }) => ({ entry, source, sha256, bytes })),
-    missing,
+    files: files.map(({ entry, source, sha256, bytes }, i) => ({ entry, source: i === 0 ? blendName : relativeTo(blendDir, source), sha256, bytes })),
+    missing: missing.map((m) => relativeTo(blendDir, resolveDependency(m, blendDir))),
     rights: {
-      creator: p.creator, copyright: p.copyright, licence: p.licence, dataMining: p.dataMining,
+      creator: p.creator, copyright: expandTemplate(p.copyright, p, now), licence: p.licence, dataMining: p.dataMining,
       otherConstraints: p.otherConstraints, noticeVersion: p.noticeVersion, termsVersion: p.termsVersion,
     },
   }));
+}
+
+/** `file` relative to `dir`, with forward slashes (`textures/a.png`, `../shared/lib.blend`). */
+function relativeTo(dir: string, file: string): string {
+  return path.relative(dir, file).split(path.sep).join('/');
 }

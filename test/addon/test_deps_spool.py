@@ -1,7 +1,9 @@
 """deps.py (UDIM tiles and image sequences expanded) and spool.py (names and folders) on real temp files."""
 
 import os
+import struct
 import unittest
+import zlib
 
 from ._load import addon_module, temp_dir
 
@@ -90,3 +92,71 @@ class Spool(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DeflatePng(unittest.TestCase):
+    """spool.deflate_png: the F12 PNG is saved uncompressed on Blender's main thread and compressed later."""
+
+    @staticmethod
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    def test_same_pixels_and_text_chunks_smaller_file(self):
+        width, height = 64, 32
+        rows = b"".join(b"\x00" + bytes((x * 4) % 256 for x in range(width * 3)) for _ in range(height))
+        stored = zlib.compress(rows, 0)
+        png = (b"\x89PNG\r\n\x1a\n" + self.chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+               + self.chunk(b"tEXt", b"Note\x00(c) Jane") + self.chunk(b"IDAT", stored[:100])
+               + self.chunk(b"IDAT", stored[100:]) + self.chunk(b"IEND", b""))
+        path = os.path.join(temp_dir(self, "colophon-png-"), "r.png")
+        with open(path, "wb") as fh:
+            fh.write(png)
+        spool.deflate_png(path)
+        with open(path, "rb") as fh:
+            out = fh.read()
+        self.assertLess(len(out), len(png))
+        self.assertIn(b"Note\x00(c) Jane", out, "Blender's text chunks are kept")
+        pos, kinds, idat = 8, [], b""
+        while pos < len(out):
+            length, kind = struct.unpack(">I4s", out[pos:pos + 8])
+            body = out[pos + 8:pos + 8 + length]
+            self.assertEqual(struct.unpack(">I", out[pos + 8 + length:pos + 12 + length])[0], zlib.crc32(kind + body))
+            kinds.append(kind)
+            idat += body if kind == b"IDAT" else b""
+            pos += 12 + length
+        self.assertEqual(kinds, [b"IHDR", b"tEXt", b"IDAT", b"IEND"])
+        self.assertEqual(zlib.decompress(idat), rows, "the same pixels")
+
+    def test_not_a_png(self):
+        path = os.path.join(temp_dir(self, "colophon-png-"), "r.png")
+        with open(path, "wb") as fh:
+            fh.write(b"GIF89a")
+        with self.assertRaises(ValueError):
+            spool.deflate_png(path)
+
+
+class SpoolHousekeeping(unittest.TestCase):
+    def test_remove_spooled_only_touches_the_spool(self):
+        root = temp_dir(self, "colophon-spool-")
+        spool_dir = os.path.join(root, "spool")
+        os.makedirs(os.path.join(spool_dir, "renders"))
+        ours, artists = os.path.join(spool_dir, "renders", "r.png"), os.path.join(root, "frame_0001.png")
+        for p in (ours, artists):
+            open(p, "wb").close()
+        self.assertEqual(spool.remove_spooled(spool_dir, [ours, artists, None]), 1)
+        self.assertFalse(os.path.exists(ours))
+        self.assertTrue(os.path.exists(artists), "the artist's own render output is never removed")
+
+    def test_prune_keeps_recent_and_waiting_files(self):
+        spool_dir = temp_dir(self, "colophon-spool-")
+        os.makedirs(os.path.join(spool_dir, "archives", "x"))
+        old, waiting, fresh = (os.path.join(spool_dir, n) for n in ("old.png", "waiting.png", "fresh.png"))
+        stale_copy = os.path.join(spool_dir, "archives", "x", "scene.blend")
+        for p in (old, waiting, fresh, stale_copy):
+            open(p, "wb").close()
+        now = 1_000_000_000.0
+        for p in (old, waiting, stale_copy):
+            os.utime(p, (now - 8 * 86400, now - 8 * 86400))
+        os.utime(fresh, (now - 3600, now - 3600))
+        self.assertEqual(spool.prune(spool_dir, keep=[waiting], now=now), 2)
+        self.assertEqual(sorted(os.listdir(spool_dir)), ["fresh.png", "waiting.png"], "the emptied archive folder went too")

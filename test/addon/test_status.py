@@ -28,6 +28,21 @@ class StatusTests(unittest.TestCase):
         self.assertIn("daemon not running — start it with `colophon serve`", text)
         self.assertEqual(self.s.connection_text, status_mod.NOT_RUNNING)
 
+    def test_rights_are_the_daemons_words_with_the_creator_override(self):
+        self.assertIsNone(self.s.rights(), "no rights of the add-on's own before a daemon answered")
+        hello = wire.parse_hello_result({
+            "protocol": 1, "server": {"name": "colophon", "version": "0.1.0"},
+            "profile": {"creator": {"name": "Jane"}, "licence": {"name": "CC BY-NC 4.0"}, "dataMining": "DMI-PROHIBITED"},
+            "rights": {"copyright": "© 2026 Jane.", "stampNote": "© 2026 Jane. No AI.", "licenceText": "LICENCE\n© 2026 Jane.\n"},
+        })
+        self.s.apply(outbox.StateChanged(outbox.STATE_CONNECTED, "connected", hello))
+        self.assertEqual(self.s.rights(), {"creator": "Jane", "copyright": "© 2026 Jane.", "licence": "CC BY-NC 4.0",
+                                           "data_mining": "DMI-PROHIBITED", "stamp_note": "© 2026 Jane. No AI.",
+                                           "licence_text": "LICENCE\n© 2026 Jane.\n"})
+        over = self.s.rights("Jane Studio Ltd")
+        self.assertEqual(over["creator"], "Jane Studio Ltd")
+        self.assertEqual(over["stamp_note"], "© 2026 Jane Studio Ltd. No AI.")
+
     def test_connected_shows_server_and_profile(self):
         hello = wire.HelloResult(1, "colophon", "0.1.0", "Jane", "All rights reserved", "DMI-PROHIBITED")
         self.s.apply(outbox.StateChanged(outbox.STATE_CONNECTED, "connected", hello))

@@ -44,7 +44,7 @@ def rebuild(method, p):
     if method == "preview.export":
         return wire.preview_params(p["path"], p.get("longEdge"), p.get("format"), p.get("watermark"))
     if method == "blend.archive":
-        return wire.archive_params(p["blend"], p["dependencies"], p.get("name"))
+        return wire.archive_params(p["blend"], p["dependencies"], p.get("name"), p.get("copy"))
     if method == "pack.process":
         return wire.pack_params(p["path"], p.get("profile"))
     if method == "job.cancel":

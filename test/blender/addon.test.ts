@@ -95,6 +95,7 @@ async function zipEntries(file: string): Promise<Map<string, Buffer>> {
 
 t.test('add-on in real Blender against the real daemon', { skip }, async (t) => {
   const box = await sandbox('daemon');
+  await run(process.execPath, [path.join(REPO, 'bin', 'colophon.js'), 'init', '--creator', 'Jane Artist'], { env: { ...process.env, COLOPHON_HOME: box.home } });
   const daemon = await startDaemon(box);
   t.teardown(async () => {
     await daemon.stop();
@@ -113,7 +114,9 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     const asset = render!.results[0];
     t.equal(asset.source, 'f12');
     t.match(asset.input, /spool\/renders\/particle_Scene_f\d{4}_.*\.png$/, 'the Render Result was saved to the spool');
-    t.equal(await pngBitDepth(asset.input), 16, 'spooled render is a 16-bit PNG');
+    t.equal(await pngBitDepth(asset.master), 8, 'spooled render is an 8-bit PNG, as Blender\'s own save');
+    const [w, h] = [160, 120];
+    t.ok((await fs.stat(asset.master)).size < w * h * 4, 'compressed (on the worker thread) before the daemon got it');
 
     t.ok(existsSync(asset.preview), 'public preview exists');
     t.match(asset.preview, /\/public\/[0-9a-f]{16}\/.*\.preview\.jpg$/);
@@ -141,6 +144,13 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     t.same(report.export, ['FINISHED']);
     t.ok(existsSync(exported!.result.preview), 'the exported public preview exists');
     t.ok(report.messages.some(([, m]) => m.includes(`public preview written to ${exported!.result.preview}`)), 'and the add-on said where it went');
+    const exports = report.events.filter((e) => e.method === 'preview.export');
+    t.equal(exports.length, 2, 'two Export clicks');
+    t.equal(exports[1]!.result.assetId, exports[0]!.result.assetId, 'the same picture, the same asset');
+    const masterDir = path.join(box.home, 'output', 'private', exports[0]!.result.assetId);
+    const masters = (await fs.readdir(masterDir)).filter((f) => f.endsWith('.png'));
+    t.equal(masters.length, 1, `one master in the asset folder, not one per click (${masters.join(', ')})`);
+    t.same(report.spool, [], 'the spooled render was removed once the daemon confirmed it');
     t.same(await sha256File(path.join(FIXTURES, 'blend', 'particle.blend')), before, 'the fixture is untouched');
   });
 
@@ -193,26 +203,61 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     t.ok(recorded.every((e) => e.data.source === 'animation'));
   });
 
-  t.test('(c) Archive .blend: linked_cube.blend and its library, relative paths, LICENSE inside', async (t) => {
+  t.test('(c) Archive .blend headless: linked_cube.blend and its library, recorded under the original, rights from the profile', async (t) => {
     const [blend] = await fixtureBlend(box, 'linked_cube.blend', 'basic_file.blend');
+    const original = await sha256File(blend!);
     const { report } = await blender(box, blend!, ['archive']);
     t.same(report.operator, ['FINISHED']);
     const ev = report.events.find((e) => e.method === 'blend.archive');
     t.ok(ev?.archive, 'the daemon answered with an archive');
     t.same(ev!.missing, []);
     t.same(ev!.params.dependencies, [path.join(box.work, 'basic_file.blend')], 'the linked library is the one dependency');
+    t.equal(ev!.params.blend, blend, 'the original is what the daemon hashes and records');
+
     const entries = await zipEntries(ev!.archive);
     const names = [...entries.keys()];
     t.ok(names.includes('basic_file.blend'), `library beside the .blend in the zip (${names.join(', ')})`);
-    const blendEntry = names.find((n) => n === 'linked_cube.blend');
-    t.ok(blendEntry, `the .blend copy is at the zip root under the original's name (${names.join(', ')})`);
+    t.ok(names.includes('linked_cube.blend'), `the licensed copy is at the zip root under the original's name (${names.join(', ')})`);
     t.notOk(names.some((n) => n.startsWith('/') || n.includes('..')), 'no absolute or escaping entry names');
-    const copy = entries.get(blendEntry!)!;
-    t.ok(copy.includes('Art. 4(3)'), 'the copy holds the LICENSE text datablock');
+    const copy = entries.get('linked_cube.blend')!;
+    t.ok(copy.includes('Article 4(3) of Directive (EU) 2019/790'), 'the copy holds the daemon\'s LICENSE text as a text datablock');
+    t.ok(copy.includes('Jane Artist'), 'the LICENSE text and the scene properties name the profile\'s creator');
     t.ok(copy.includes('colophon_data_mining'), 'the copy holds the rights custom properties');
+    t.match(entries.get('LICENSE.txt')!.toString('utf8'), /Creator: Jane Artist/, 'LICENSE.txt names the profile\'s creator');
     t.equal(entries.get('basic_file.blend')!.length, (await fs.stat(path.join(box.work, 'basic_file.blend'))).size);
+    const manifestText = entries.get('manifest.json')!.toString('utf8');
+    t.notOk(manifestText.includes(box.root) || /"\/(home|tmp|Users)\//.test(manifestText), 'the manifest names no absolute path');
+    t.notMatch(manifestText, /\{year\}|\{creator\}/, 'templates are expanded');
+    t.match(JSON.parse(manifestText).rights.copyright, /^© \d{4} Jane Artist\./);
     t.same(report.textsAfter, report.textsBefore, 'the open file is left without the LICENSE text');
-    t.same(report.copyLeft, [], 'the temporary copy beside the .blend was removed');
+    t.ok(report.folderUnchanged, 'nothing beside the original was written or touched');
+    t.same(report.spoolArchives, [], 'the temporary copy is gone once the daemon answered');
+
+    const recorded = (await ledger(box)).filter((e) => e.type === 'asset.recorded' && e.data.source === 'archive' && e.data.input.path === blend);
+    t.equal(recorded.length, 1);
+    t.equal(recorded[0]!.data.input.sha256, original.sha256, 'the ledger names the original\'s SHA-256 as on disk');
+    t.equal(recorded[0]!.data.assetId, original.sha256.slice(0, 16));
+    t.equal(recorded[0]!.data.outputs[0].path, ev!.archive, 'and the archive zip');
+    t.notMatch(JSON.stringify(recorded[0]), /spool/, 'the temporary copy appears nowhere');
+    const cli = (args: string[]) => run(process.execPath, [path.join(REPO, 'bin', 'colophon.js'), ...args], { env: { ...process.env, COLOPHON_HOME: box.home }, cwd: box.work });
+    const shown = await cli(['ledger', 'show', original.sha256, '--json']);
+    t.ok((JSON.parse(shown.stdout) as { entries: Array<{ seq: number }> }).entries.some((e) => e.seq === recorded[0]!.seq), 'colophon ledger show <sha256 of the original> finds it');
+    const evidence = await cli(['evidence', 'linked_cube.blend', '--out', path.join(box.work, 'evidence.html')]);
+    t.ok(existsSync(path.join(box.work, 'evidence.html')), `colophon evidence linked_cube.blend finds it (${evidence.stderr.trim()})`);
+
+    const again = await blender(box, blend!, ['archive']);
+    const ev2 = again.report.events.find((e) => e.method === 'blend.archive');
+    t.equal(ev2?.archive, ev!.archive, 'archiving the same bytes again gives the same assetId and place');
+  });
+
+  t.test('(c) Archive .blend keeps a compressed .blend compressed', async (t) => {
+    const [blend] = await fixtureBlend(box, 'basic_file_compressed_zstd.blend');
+    const { report } = await blender(box, blend!, ['archive']);
+    const ev = report.events.find((e) => e.method === 'blend.archive');
+    t.ok(ev?.archive, 'archive made');
+    const inner = (await zipEntries(ev!.archive)).get('basic_file_compressed_zstd.blend')!;
+    t.same([...inner.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], 'the copy in the zip is zstd-compressed like the original');
+    t.ok(inner.length < 2 * (await fs.stat(blend!)).size, `about the original's size (${inner.length} bytes)`);
   });
 
   t.test('(c) Archive .blend expands UDIM tiles and image sequences', async (t) => {
@@ -233,6 +278,22 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
       t.ok(names.includes(n), `${n} in the zip under its relative path`);
     }
     t.notOk(names.some((n) => n.includes('<UDIM>')), 'no unexpanded UDIM token');
+  });
+
+  t.test('Export Public Preview on a UDIM image (one preview per tile) and on an image sequence (the current frame)', async (t) => {
+    const folder = path.join(box.work, 'export-tiles');
+    for (const sub of ['tex', 'seq']) await fs.mkdir(path.join(folder, sub), { recursive: true });
+    const png = (file: string, r: number) => sharp({ create: { width: 16, height: 16, channels: 3, background: { r, g: 90, b: 40 } } }).png().toFile(file);
+    await png(path.join(folder, 'tex', 'wood.1001.png'), 11);
+    await png(path.join(folder, 'tex', 'wood.1002.png'), 21);
+    for (const n of [1, 2, 3]) await png(path.join(folder, 'seq', `smoke_000${n}.png`), 31 * n);
+    const [blend] = await fixtureBlend(box, 'basic_file.blend');
+    const { report, stderr } = await blender(box, blend!, ['export-tiles', folder]);
+    t.same(report.operator, [['FINISHED'], ['FINISHED']]);
+    t.notMatch(stderr, /UDIM marker|Traceback/);
+    const exports = report.events.filter((e) => e.method === 'preview.export');
+    t.same(exports.map((e) => path.relative(folder, e.params.path)), ['tex/wood.1001.png', 'tex/wood.1002.png', 'seq/smoke_0002.png']);
+    for (const e of exports) t.ok(existsSync(e.result.preview), `public preview of ${path.basename(e.params.path)}`);
   });
 
   t.test('(c) Archive .blend on missing_textures.blend reports the two missing files', async (t) => {
@@ -273,8 +334,8 @@ t.test('add-on in real Blender against the real daemon', { skip }, async (t) => 
     t.equal(report.useStamp, false, 'no burn-in');
     t.match(report.noteText, /© \d{4} Jane Artist\. All rights reserved\./);
     t.match(report.noteText, /DataMining: DMI-PROHIBITED/);
-    const spooled = path.join(box.home, 'spool', 'renders', report.spool.at(-1)!);
-    t.match(await pngText(spooled, 'Note'), /Jane Artist.*DataMining/, 'the spooled PNG carries the note');
+    const render = report.events.find((e) => e.method === 'asset.process');
+    t.match(await pngText(render!.results[0].master, 'Note'), /Jane Artist.*DataMining/, 'the render (its private master) carries the note');
     t.match(report.inventory, {
       operators: ['archive_blend', 'cancel_pack', 'export_public_preview', 'process_pack', 'reconnect'],
       panel: true,

@@ -77,6 +77,7 @@ def still(exr=False):
     if "--export" in sys.argv:
         result = bpy.ops.colophon.export_public_preview()
         extra["export"] = sorted(result)
+        extra["exportAgain"] = sorted(bpy.ops.colophon.export_public_preview())  # the artist clicks twice
     finish(extra)
 
 
@@ -90,14 +91,28 @@ def animation(out_dir):
     finish({"written": sorted(os.listdir(out_dir))})
 
 
+def folder_state(folder):
+    """Every file under `folder` with its size and modification time, to prove nothing there was written or touched."""
+    state = {}
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            st = os.stat(os.path.join(root, name))
+            state[os.path.relpath(os.path.join(root, name), folder)] = [st.st_size, st.st_mtime_ns]
+    return state
+
+
 def archive():
     texts_before = sorted(t.name for t in bpy.data.texts)
+    folder = os.path.dirname(bpy.data.filepath)
+    before = folder_state(folder)
     result = bpy.ops.colophon.archive_blend()
+    runtime.flush(120)
     finish({
         "operator": sorted(result),
         "textsBefore": texts_before,
         "textsAfter": sorted(t.name for t in bpy.data.texts),
-        "copyLeft": sorted(f for f in os.listdir(os.path.dirname(bpy.data.filepath)) if ".colophon." in f),
+        "folderUnchanged": folder_state(folder) == before,
+        "spoolArchives": os.listdir(runtime.spool_dir("archives")),
     })
 
 
@@ -168,6 +183,19 @@ def archive_tiles_and_frames(folder):
     finish({"operator": sorted(result)})
 
 
+def export_tiles_and_frames(folder):
+    """Export Public Preview on a UDIM image (2 tiles) and on an image sequence at frame 2."""
+    udim = bpy.data.images.load(os.path.join(folder, "tex", "wood.1001.png"))
+    udim.source = "TILED"
+    udim.filepath = os.path.join(folder, "tex", "wood.<UDIM>.png")
+    udim.tiles.new(tile_number=1002)
+    seq = bpy.data.images.load(os.path.join(folder, "seq", "smoke_0001.png"))
+    seq.source = "SEQUENCE"
+    bpy.context.scene.frame_set(2)
+    results = [sorted(bpy.ops.colophon.export_public_preview(image_name=img.name)) for img in (udim, seq)]
+    finish({"operator": results})
+
+
 def main():
     args = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
     name = args[0] if args else "still"
@@ -181,6 +209,8 @@ def main():
         finish({})  # only what the add-on does on its own at start (e.g. resend saved requests)
     elif name == "export-images":
         export_images(args[1])
+    elif name == "export-tiles":
+        export_tiles_and_frames(args[1])
     elif name == "archive-tiles":
         archive_tiles_and_frames(args[1])
     elif name == "pack":

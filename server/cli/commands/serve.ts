@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { startDaemon, DaemonRunningError } from '../../daemon/daemon.ts';
 import { ColophonError } from '../../errors.ts';
 import { EXIT } from '../exit.ts';
+import { loadProfile } from '../../config.ts';
 import { writeHuman } from '../safe-text.ts';
 
 interface ServeFlags {
@@ -40,6 +41,10 @@ export function registerServe(program: Command): void {
           return;
         }
         throw err;
+      }
+      // As `process` does: the artist should learn at once that renders would be stamped with a guessed name.
+      for (const w of (await loadProfile(daemon.paths).catch(() => ({ warnings: [] as string[] }))).warnings) {
+        writeHuman(process.stderr, `warning: ${w}\n`);
       }
       if (daemon.portFallback != null) writeHuman(process.stderr, `colophon serve: ${daemon.portFallback}\n`);
       writeHuman(process.stderr,

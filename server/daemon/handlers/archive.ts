@@ -5,9 +5,10 @@ import { requireAbsolute } from './inputs.ts';
 
 export async function archive(params: ParamsOf<'blend.archive'>, ctx: CallContext): Promise<ResultOf<'blend.archive'>> {
   const blend = requireAbsolute(params.blend, 'blend');
+  const copy = params.copy != null ? requireAbsolute(params.copy, 'copy') : undefined;
   const { archive: out, included, missing, assetId } = await ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
     const { profile } = await ctx.daemon.loadProfile();
-    return archiveBlend({ blend, dependencies: params.dependencies, ...(params.name != null ? { name: params.name } : {}), signal }, { profile, outRoot: profile.output.root, ledger: ctx.daemon.ledger });
+    return archiveBlend({ blend, dependencies: params.dependencies, ...(params.name != null ? { name: params.name } : {}), ...(copy != null ? { copy } : {}), signal }, { profile, outRoot: profile.output.root, ledger: ctx.daemon.ledger });
   }).done;
   return { archive: out, included, missing, assetId };
 }

@@ -1,6 +1,8 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/src/registry.ts';
 import { PROTOCOL_VERSION, SERVER_NAME } from '../../../protocol/src/version.ts';
 import type { CallContext } from '../context.ts';
+import { expandTemplate } from '../../config.ts';
+import { licenceText, stampNote } from '../../licence-text.ts';
 
 export async function hello(_params: ParamsOf<'session.hello'>, ctx: CallContext): Promise<ResultOf<'session.hello'>> {
   const { profile, warnings } = await ctx.daemon.loadProfile();
@@ -9,5 +11,6 @@ export async function hello(_params: ParamsOf<'session.hello'>, ctx: CallContext
     server: { name: SERVER_NAME, version: ctx.daemon.version },
     profile: { creator: profile.creator, licence: profile.licence, dataMining: profile.dataMining },
     warnings,
+    rights: { copyright: expandTemplate(profile.copyright, profile), stampNote: stampNote(profile), licenceText: licenceText(profile) },
   };
 }

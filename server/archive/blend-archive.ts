@@ -82,7 +82,9 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const stem = path.basename(blendName, path.extname(blendName));
   // Built under a hidden temp name (swept after a crash); keepOlderArchive decides its final name.
   const zipPath = tempNameFor(path.join(dir, `${stem}.archive.zip`));
-  const xmp = await sidecarBytes(blendName, env.profile);
+  // The sidecar travels beside the .blend inside the zip, so it is bound to those bytes (the licensed copy when there is one).
+  const inZip = req.copy != null ? await sha256File(members[0]!.source) : blendHash;
+  const xmp = await sidecarBytes(blendName, inZip.sha256, env.profile);
   const now = new Date();
   const hashes = await produceAtomic(zipPath, (tmp) =>
     writeZip(tmp, members, (files) => [
@@ -245,11 +247,11 @@ async function addHashed(zip: yazl.ZipFile, m: Member, signal?: AbortSignal): Pr
   return { entry: m.entry, source: m.source, sha256: hash.digest('hex'), bytes };
 }
 
-async function sidecarBytes(blendName: string, profile: Profile): Promise<Buffer> {
+async function sidecarBytes(blendName: string, sha256: string, profile: Profile): Promise<Buffer> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-xmp-'));
   try {
     const file = path.join(dir, `${blendName}.xmp`);
-    await writeSidecar(file, rightsFromProfile(profile, 'digitalCreation'));
+    await writeSidecar(file, rightsFromProfile(profile, 'digitalCreation'), { name: blendName, sha256 }, `the .xmp sidecar of ${blendName}`);
     return await fs.readFile(file);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

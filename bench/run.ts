@@ -1,5 +1,5 @@
-// Runs every bench/*.bench.ts in turn; each prints its own figures and ratios against a baseline
-// it measures in the same run.
+// Runs every bench/*.bench.ts in turn (`npm run bench -- NAME` runs the ones whose file name contains NAME,
+// e.g. `pipeline` or `faults`); each prints its own figures and ratios against a baseline it measures in the same run.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

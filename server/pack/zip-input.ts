@@ -11,11 +11,20 @@ import { clutterReason, type PackListing } from './walk.ts';
 export interface ZipLimits {
   maxEntries: number;
   maxTotalBytes: number;
-  /** Largest compression ratio accepted for an entry bigger than 1 MiB. */
+  /** Largest compression ratio accepted for an entry of 1 MiB or more. */
   maxRatio: number;
+  /**
+   * Largest ratio of everything's uncompressed size to the zip's size, once that total passes `ratioFloorBytes`:
+   * many entries just under the per-entry rule (3000 × 1 MiB of zeros in a 3 MB zip) add up to a bomb too.
+   * Real packs (PNG, JPEG, EXR, .blend) are already compressed and stay far below it.
+   */
+  maxTotalRatio: number;
+  ratioFloorBytes: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxTotalBytes: 32 * 1024 ** 3, maxRatio: 1000 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 20_000, maxTotalBytes: 32 * 1024 ** 3, maxRatio: 1000, maxTotalRatio: 100, ratioFloorBytes: 256 * 1024 ** 2,
+};
 
 interface PlannedEntry {
   rel: string;
@@ -122,7 +131,7 @@ export async function extractZipSafely(zipPath: string, destDir: string, limits 
       }
       seen.add(rel);
       const size = entry.uncompressedSize;
-      if (size > 1024 ** 2 && size / Math.max(1, entry.compressedSize) > limits.maxRatio) {
+      if (size >= 1024 ** 2 && size / Math.max(1, entry.compressedSize) > limits.maxRatio) {
         throw new ColophonError(
           'UNSAFE_ARCHIVE',
           `${zipName}: entry "${rel}" would expand from ${entry.compressedSize} bytes to ${mib(size)} (over ${limits.maxRatio}:1); refused before extracting anything (it looks like a zip bomb).`,
@@ -137,8 +146,16 @@ export async function extractZipSafely(zipPath: string, destDir: string, limits 
         `${zipName} would expand to ${mib(total)}, more than the ${mib(limits.maxTotalBytes)} allowed; refused before extracting anything. Split the pack into smaller zips.`,
       );
     }
+    const zipBytes = (await fs.stat(zipPath)).size;
+    if (total > limits.ratioFloorBytes && total / Math.max(1, zipBytes) > limits.maxTotalRatio) {
+      throw new ColophonError(
+        'UNSAFE_ARCHIVE',
+        `${zipName} (${mib(zipBytes)}) would expand to ${mib(total)} in ${plan.length} entries, over ${limits.maxTotalRatio}:1 overall; refused before extracting anything (it looks like a zip bomb). If the pack is genuine, unzip it yourself and pass the folder.`,
+      );
+    }
     // A zip made by compressing the pack's folder holds everything under that one folder: that folder is the pack.
     const top = commonTopFolder(plan.map((p) => p.rel));
+    await checkFreeSpace(zipName, destDir, plan, top);
     for (const { rel: full, entry } of plan) {
       const rel = full.slice(top.length);
       const dest = path.resolve(destDir, rel);
@@ -184,5 +201,25 @@ async function extractEntry(zf: yauzl.ZipFile, entry: yauzl.Entry, dest: string)
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
+  }
+}
+
+/** Refuses (before extracting anything) a zip whose entries still to extract do not fit on the drive, with room to spare. */
+async function checkFreeSpace(zipName: string, destDir: string, plan: PlannedEntry[], top: string): Promise<void> {
+  let needed = 0;
+  for (const { rel, entry } of plan) {
+    const st = await fs.stat(path.resolve(destDir, rel.slice(top.length))).catch(() => null);
+    if (st?.isFile() !== true || st.size !== entry.uncompressedSize) needed += entry.uncompressedSize;
+  }
+  if (needed === 0) return;
+  const sfs = await fs.statfs(destDir).catch(() => null);
+  if (sfs == null) return; // no statfs on this platform/filesystem: extraction itself will fail cleanly with DISK_FULL
+  const free = sfs.bavail * sfs.bsize;
+  // The stamped copies and the delivery zip need about as much again, so ask for the extracted size plus a margin.
+  if (needed + 64 * 1024 ** 2 > free) {
+    throw new ColophonError(
+      'DISK_FULL',
+      `${zipName} would expand to ${mib(needed)} but the drive holding the pack's output has only ${mib(free)} free; refused before extracting anything. Free some space (or choose another --out) and run again; nothing was half-written.`,
+    );
   }
 }

@@ -5,6 +5,14 @@ import { writeFileAtomic } from '../util/atomic.ts';
 import { describeOutput } from './outputs.ts';
 
 export const MANIFEST_NAME = 'manifest.json';
+/** The manifest's name when one of the asset's own files is called manifest.json: an input is never overwritten. */
+export const MANIFEST_ALT_NAME = 'manifest.colophon.json';
+
+/** Where an asset's manifest goes: manifest.json, unless the asset's master or sidecar already has that name. */
+export function manifestFile(dir: string, result: AssetResult): string {
+  const taken = result.outputs.some((o) => o.purpose !== 'manifest' && path.basename(o.path).toLowerCase() === MANIFEST_NAME);
+  return path.join(dir, taken ? MANIFEST_ALT_NAME : MANIFEST_NAME);
+}
 
 export interface Manifest {
   manifestVersion: 1;
@@ -15,9 +23,9 @@ export interface Manifest {
   result: AssetResult;
 }
 
-/** Writes manifest.json last: its presence marks a complete asset. Returns the manifest's own Output. */
+/** Writes the manifest last: its presence marks a complete asset. Returns the manifest's own Output. */
 export async function writeManifest(dir: string, m: Manifest): Promise<Output> {
-  const file = path.join(dir, MANIFEST_NAME);
+  const file = manifestFile(dir, m.result);
   await writeFileAtomic(file, JSON.stringify(m, null, 2) + '\n');
   return describeOutput(file, { visibility: 'private', purpose: 'manifest', metadata: 'none' });
 }
@@ -27,16 +35,21 @@ export async function writeManifest(dir: string, m: Manifest): Promise<Output> {
  * lists is still there at its recorded size. Anything less means the asset is processed again.
  */
 export async function readReusable(dir: string, fingerprint: string): Promise<Manifest | null> {
-  let m: Manifest;
-  try {
-    m = JSON.parse(await fs.readFile(path.join(dir, MANIFEST_NAME), 'utf8')) as Manifest;
-  } catch {
-    return null;
-  }
-  if (m.manifestVersion !== 1 || m.fingerprint !== fingerprint) return null;
+  const m = (await readOurs(path.join(dir, MANIFEST_NAME), fingerprint)) ?? (await readOurs(path.join(dir, MANIFEST_ALT_NAME), fingerprint));
+  if (m == null) return null;
   for (const o of m.result.outputs) {
     const st = await fs.stat(o.path).catch(() => null);
     if (st == null || st.size !== o.bytes) return null;
   }
   return m;
+}
+
+/** A manifest Colophon wrote for this fingerprint, or null (missing, someone else's manifest.json, other settings). */
+async function readOurs(file: string, fingerprint: string): Promise<Manifest | null> {
+  try {
+    const m = JSON.parse(await fs.readFile(file, 'utf8')) as Manifest;
+    return m?.manifestVersion === 1 && m.fingerprint === fingerprint && m.result != null ? m : null;
+  } catch {
+    return null;
+  }
 }

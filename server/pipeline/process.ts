@@ -14,7 +14,7 @@ import { classifyFile, type Classification } from './classify.ts';
 import { toFailure } from './failure.ts';
 import { expandInputs } from './inputs.ts';
 import { describePngDamage } from './metadata-guard.ts';
-import { readReusable, writeManifest, type Manifest } from './manifest.ts';
+import { manifestFile, readReusable, writeManifest, type Manifest } from './manifest.ts';
 import { describeOutput, writeMaster, writePreview } from './outputs.ts';
 import { phash } from './phash.ts';
 import { pixelSource, type Pixels } from './pixels.ts';
@@ -194,7 +194,7 @@ async function reuse(m: Manifest, privDir: string, req: ProcessRequest, env: Pip
 
 async function writeManifestIfChanged(privDir: string, m: Manifest, changed: boolean): Promise<Output> {
   if (changed) return writeManifest(privDir, m);
-  return describeOutput(path.join(privDir, 'manifest.json'), { visibility: 'private', purpose: 'manifest', metadata: 'none' });
+  return describeOutput(manifestFile(privDir, m.result), { visibility: 'private', purpose: 'manifest', metadata: 'none' });
 }
 
 function ledgerData(r: AssetResult, profile: Profile, req: ProcessRequest): Record<string, unknown> {

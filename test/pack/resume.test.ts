@@ -54,6 +54,6 @@ t.test('colophon pack: usage errors exit 2, a missing pack exits 1', async (t) =
   t.match(bad.stderr, /unknown --profile "etsy"/);
   const missing = spawnSync(process.execPath, [BIN, 'pack', path.join(root, 'nope'), '--out', path.join(root, 'o'), '--json'], { env, encoding: 'utf8' });
   t.equal(missing.status, 1);
-  t.equal(missing.stdout, '', 'nothing on stdout when the pack cannot be read');
+  t.match(JSON.parse(missing.stdout), { results: [], archive: null, report: null, errors: [{ code: 'FILE_NOT_FOUND' }] }, '--json still prints its document when the pack cannot be read');
   t.match(missing.stderr, /does not exist|no such file/);
 });

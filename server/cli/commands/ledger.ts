@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { LedgerEntry } from '../../../protocol/src/ledger.ts';
 import { ledgerCsv } from '../../daemon/ledger-csv.ts';
+import { anchorsDir } from '../../evidence/anchor.ts';
+import { verifyAnchors } from '../../ledger/anchors.ts';
 import { openServices, type Services } from '../../services.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';
 import { EXIT } from '../exit.ts';
@@ -27,19 +29,32 @@ export function registerLedger(program: Command): void {
   ledger
     .command('verify')
     .description('recompute the hash chain; exit 1 and name the first bad entry when it is broken')
-    .option('--json', 'print { ok, entries, head, firstBadSeq?, problem? } on stdout')
-    .action((flags: { json?: boolean }) =>
-      withServices('verify', async ({ ledger: l }) => {
+    .option('--anchors', 'also check the RFC 3161 anchors: each one\'s entry must still be in the ledger (catches a ledger cut short)')
+    .option('--json', 'print { ok, entries, head, firstBadSeq?, problem?, anchors? } on stdout')
+    .action((flags: { json?: boolean; anchors?: boolean }) =>
+      withServices('verify', async ({ ledger: l, paths }) => {
         const r = await l.verify();
-        if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else if (r.ok) writeHuman(process.stdout, `ledger OK: ${r.entries} entries, head ${r.head}\n  ${l.file}\n`);
+        const anchors = flags.anchors ? await verifyAnchors(l, anchorsDir(paths.dataDir)) : undefined;
+        const ok = r.ok && (anchors?.ok ?? true);
+        if (flags.json) {
+          process.stdout.write(JSON.stringify(anchors != null ? { ...r, ok, chainOk: r.ok, anchors } : r, null, 2) + '\n');
+          return ok ? EXIT.OK : EXIT.FAILED;
+        }
+        if (r.ok) writeHuman(process.stdout, `ledger OK: ${r.entries} entries, head ${r.head}\n  ${l.file}\n`);
         else {
           writeHuman(process.stdout, 
             `ledger BROKEN at entry seq ${r.firstBadSeq} (line ${(r.firstBadSeq ?? 0) + 1} of ${l.file}):\n  ${r.problem}\n` +
               'Entries before it are intact. Restore the file from a backup; do not edit it by hand.\n',
           );
         }
-        return r.ok ? EXIT.OK : EXIT.FAILED;
+        if (anchors != null) {
+          if (anchors.ok) writeHuman(process.stdout, `anchors OK: ${anchors.recorded} recorded, ${anchors.replies} kept replies match the ledger\n`);
+          else {
+            writeHuman(process.stdout, `anchors FAILED (${anchors.problems.length} problem(s)):\n`);
+            for (const p of anchors.problems) writeHuman(process.stdout, `  ${p.problem}\n`);
+          }
+        }
+        return ok ? EXIT.OK : EXIT.FAILED;
       }),
     );
 

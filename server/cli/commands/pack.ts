@@ -20,7 +20,7 @@ export function registerPack(program: Command): void {
     .argument('<pack>', 'the pack: a folder or a .zip')
     .option('--out <dir>', 'outputs go to <dir>/<pack-name>/ (default: <output.root>/packs)')
     .option('--profile <market>', `marketplace rules to check against: ${MARKET_PROFILES.join(', ')}`, 'generic')
-    .option('--json', 'print { results, errors, archive, report } as JSON on stdout')
+    .option('--json', 'print { results, errors, archive, report } as JSON on stdout (archive and report are null when the whole pack failed)')
     .option('--no-ledger', 'do not record the assets in the evidence ledger')
     .action(async (input: string, flags: PackFlags) => {
       if (!(MARKET_PROFILES as readonly string[]).includes(flags.profile)) {
@@ -56,6 +56,11 @@ export function registerPack(program: Command): void {
         bar.stop();
         const e = toColophonError(err);
         process.stderr.write(`colophon pack: ${e.message}\n`);
+        // The whole pack failed (a bomb, a damaged zip, a full disk): --json still gets its one document.
+        if (flags.json) {
+          const failure = { input, code: e.key, message: e.message };
+          process.stdout.write(JSON.stringify({ results: [], errors: [failure], archive: null, report: null }, null, 2) + '\n');
+        }
         process.exitCode = EXIT.FAILED;
       } finally {
         process.removeListener('SIGINT', onSigint);

@@ -9,6 +9,7 @@ import { JobQueue } from '../../server/daemon/jobs.ts';
 import { CODE_TTL_MS, DashboardAuth, SESSION_TTL_MS } from '../../server/dashboard/auth.ts';
 import { dashboardPlugin } from '../../server/dashboard/plugin.ts';
 import { loadProfile } from '../../server/config.ts';
+import { openExifTool } from '../../server/pipeline/exiftool.ts';
 import { Ledger } from '../../server/ledger/ledger.ts';
 import { resolvePaths } from '../../server/paths.ts';
 import { RpcClient, startTestDaemon, tempHome } from '../daemon/helpers.ts';
@@ -86,8 +87,10 @@ t.test('every /api route refuses a request without the session', async (t) => {
     for (const m of [r.method].flat()) if (r.url.startsWith('/api') && m !== 'HEAD') routes.push({ method: m, url: r.url });
   });
   const jobs = new JobQueue();
+  const exiftool = openExifTool();
+  t.teardown(() => exiftool.end());
   await app.register(dashboardPlugin, {
-    daemon: { paths, ledger: new Ledger(paths.ledger), jobs, version: '0', log: app.log, loadProfile: () => loadProfile(paths) },
+    daemon: { paths, ledger: new Ledger(paths.ledger), jobs, exiftool, version: '0', log: app.log, loadProfile: () => loadProfile(paths) },
   });
   await app.ready();
   t.ok(routes.length >= 15, `found ${routes.length} API routes`);

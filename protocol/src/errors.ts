@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   NOT_IMPLEMENTED: { code: -32017, summary: 'Not supported yet.' },
   UNSAFE_ARCHIVE: { code: -32018, summary: 'An archive entry or link would escape its folder, or the archive is a bomb.' },
   CHANGED_WHILE_READING: { code: -32019, summary: 'The file changed while it was being read.' },
+  SIGNING_FAILED: { code: -32030, summary: 'A Content Credential could not be signed or read.' },
+  KEYS_INVALID: { code: -32031, summary: 'The signing identity, or a certificate or key given for it, is not usable.' },
 } as const;
 export type ErrorKey = keyof typeof ERROR_CODES;
 export const ERROR_KEYS = Object.keys(ERROR_CODES) as ErrorKey[];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerEvidence } from './evidence.ts';
 import { registerInit } from './init.ts';
+import { registerKeys } from './keys.ts';
 import { registerLedger } from './ledger.ts';
 import { registerLicense } from './license.ts';
 import { registerMatch } from './match.ts';
@@ -26,4 +27,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerEvidence,
   registerMatch,
   registerSitekit,
+  registerKeys,
 ];

@@ -12,6 +12,7 @@ METHODS = (
     "job.cancel",
     "ledger.verify",
     "ledger.query",
+    "credentials.verify",
 )
 
 NOTIFICATIONS = (

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import * as c from './credentials.ts';
 import * as m from './methods.ts';
 
 export interface MethodSpec {
@@ -44,6 +45,10 @@ export const METHODS = {
   'ledger.query': {
     name: 'LedgerQuery', params: m.QueryParamsSchema, result: m.QueryResultSchema, background: false,
     summary: 'Ledger entries that mention an assetId or a sha256 (most recent `limit`).',
+  },
+  'credentials.verify': {
+    name: 'CredentialsVerify', params: c.CredentialsVerifyParamsSchema, result: c.CredentialsVerifyResultSchema, background: false,
+    summary: 'Validates a file\'s Content Credential (embedded or .c2pa) and says what it claims and whether the ledger knows the file.',
   },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -39,11 +39,13 @@ export interface PipelineEnv {
   outRoot: string;
   /** When given, every processed asset is recorded as `asset.recorded`. */
   ledger: Ledger | null;
+  /** Holds the signing identity for Content Credentials; default: the config dir of the environment. */
+  configDir?: string;
 }
 
 export type ProgressFn = (done: number, total: number, current?: string) => void;
 
-const PIPELINE_VERSION = 1;
+const PIPELINE_VERSION = 2; // 2: outputs carry Content Credentials
 const PRESENTATION = new Set<Source>(['f12', 'animation', 'export']);
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -77,7 +79,7 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
   const fingerprint = sha256Hex(canonicalJson({
     v: PIPELINE_VERSION, sha256, name, presentation: PRESENTATION.has(req.source), display: displaySha,
     publicPreview: req.publicPreview ?? 'auto', previewRequest: req.preview, preview: profile.preview,
-    rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement],
+    rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement, profile.credentials],
   }));
   const reused = await readReusable(privDir, fingerprint);
   if (reused != null) return reuse(reused, privDir, req, env);
@@ -100,7 +102,8 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
 
   checkAbort(req.signal);
   await fs.mkdir(privDir, { recursive: true });
-  const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height });
+  const credential = { profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) };
+  const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height }, credential);
   warnings.push(...master.warnings);
   const outputs: Output[] = [...master.outputs];
   if (preview != null && plan != null) {
@@ -108,7 +111,7 @@ export async function processFile(inputPath: string, req: ProcessRequest, env: P
     await fs.mkdir(pubDir, { recursive: true });
     const stem = path.basename(name, path.extname(name));
     const dest = path.join(pubDir, `${stem}.preview.${plan.format === 'webp' ? 'webp' : 'jpg'}`);
-    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights)));
+    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, parent: path.join(privDir, name) })));
     outputs.unshift(await describeOutput(dest, {
       visibility: 'public', purpose: 'preview', metadata: 'embedded',
       width: preview.width, height: preview.height, phash: await phash(preview.buffer),

@@ -11,6 +11,7 @@ import { registerProcess } from './process.ts';
 import { registerPublish } from './publish.ts';
 import { registerServe } from './serve.ts';
 import { registerSitekit } from './sitekit.ts';
+import { registerVerify } from './verify.ts';
 import { registerWatch } from './watch.ts';
 
 /** Each command lives in its own module and adds itself to the program. */
@@ -27,5 +28,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerEvidence,
   registerMatch,
   registerSitekit,
+  registerVerify,
   registerKeys,
 ];

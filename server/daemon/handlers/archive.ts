@@ -7,7 +7,7 @@ export async function archive(params: ParamsOf<'blend.archive'>, ctx: CallContex
   const blend = requireAbsolute(params.blend, 'blend');
   const { archive: out, included, missing, assetId } = await ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
     const { profile } = await ctx.daemon.loadProfile();
-    return archiveBlend({ blend, dependencies: params.dependencies, ...(params.name != null ? { name: params.name } : {}), signal }, { profile, outRoot: profile.output.root, ledger: ctx.daemon.ledger });
+    return archiveBlend({ blend, dependencies: params.dependencies, ...(params.name != null ? { name: params.name } : {}), signal }, { profile, outRoot: profile.output.root, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
   }).done;
   return { archive: out, included, missing, assetId };
 }

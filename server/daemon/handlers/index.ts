@@ -2,6 +2,7 @@ import type { MethodName, ParamsOf, ResultOf } from '../../../protocol/src/regis
 import type { CallContext } from '../context.ts';
 import { archive } from './archive.ts';
 import { exportPreview, processAssets } from './assets.ts';
+import { verifyCredentials } from './credentials.ts';
 import { cancel } from './jobs.ts';
 import { query, verify } from './ledger.ts';
 import { processPack } from './pack.ts';
@@ -19,4 +20,5 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   'job.cancel': cancel,
   'ledger.verify': verify,
   'ledger.query': query,
+  'credentials.verify': verifyCredentials,
 };

@@ -1,3 +1,4 @@
+import { constants, createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { ColophonError } from '../errors.ts';
 import { resolvePaths } from '../paths.ts';
 import type { RightsStamp } from '../pipeline/stamp.ts';
 import { tempNameFor, writeFileAtomic } from '../util/atomic.ts';
-import { ensureIdentity } from './keys.ts';
+import { ensureIdentity, type SigningIdentity } from './keys.ts';
 import { c2pa } from './library.ts';
 import { trainingMiningEntries } from './training-mining.ts';
 
@@ -57,9 +58,9 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
   const configDir = ctx.configDir ?? resolvePaths().configDir;
   const id = await ensureIdentity(configDir, t.rights.creator);
   const cfg = ctx.profile.credentials;
-  let signer;
+  let signer: Signer;
   try {
-    signer = lib.LocalSigner.newSigner(id.chainPem, id.keyPem, id.alg, cfg.tsaUrl);
+    signer = cfg.tsaUrl != null ? timestampingSigner(lib, id, cfg.tsaUrl) : lib.LocalSigner.newSigner(id.chainPem, id.keyPem, id.alg);
   } catch (err) {
     throw signingError(t.dest, err, `the signing identity in ${configDir} is not usable; run \`colophon keys init --force\` or import a certificate again`);
   }
@@ -71,7 +72,7 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
       const builder = await makeBuilder(lib, t, mime, settings);
       const signedTmp = tempNameFor(t.file);
       try {
-        builder.sign(signer, { path: t.file, mimeType: mime }, { path: signedTmp });
+        await signWith(builder, signer, { path: t.file, mimeType: mime }, { path: signedTmp });
         await fs.rename(signedTmp, t.file);
       } finally {
         await fs.rm(signedTmp, { force: true });
@@ -89,7 +90,7 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
     const builder = await makeBuilder(lib, t, 'application/octet-stream', settings);
     builder.setNoEmbed(true);
     // With no-embed the SDK still writes a copy of the asset; the null device takes it.
-    store = builder.sign(signer, { path: t.file, mimeType: 'application/octet-stream' }, { path: os.devNull });
+    store = await signWith(builder, signer, { path: t.file, mimeType: 'application/octet-stream' }, { path: os.devNull });
   } catch (err) {
     throw signingError(t.dest, err, cfg.tsaUrl != null ? `check that the timestamp server ${cfg.tsaUrl} is reachable` : 'process the file again; if it keeps failing, report it');
   }
@@ -98,6 +99,28 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
 }
 
 type Lib = Awaited<ReturnType<typeof c2pa>>;
+type Builder = InstanceType<Lib['Builder']>;
+type Signer = InstanceType<Lib['LocalSigner']> | InstanceType<Lib['CallbackSigner']>;
+
+/**
+ * With a TSA the SDK's local signer cannot fetch the timestamp (its built-in HTTP client is synchronous and not
+ * compiled into this binary), so the key signs through a callback and the SDK fetches the timestamp on its async path.
+ */
+function timestampingSigner(lib: Lib, id: SigningIdentity, tsaUrl: string) {
+  const key = createPrivateKey(id.keyPem);
+  const certs = (id.chainPem.toString().match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => Buffer.from(p));
+  const hash = id.alg === 'es384' ? 'sha384' : id.alg === 'es512' ? 'sha512' : id.alg === 'ed25519' ? null : 'sha256';
+  const pss = id.alg === 'ps256' ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : {};
+  return lib.CallbackSigner.newSigner(
+    { alg: id.alg, certs, reserveSize: 20_000, tsaUrl, directCoseHandling: false },
+    async (data: Buffer) => cryptoSign(hash, data, { key, dsaEncoding: 'ieee-p1363', ...pss }),
+  );
+}
+
+async function signWith(builder: Builder, signer: Signer, input: { path: string; mimeType: string }, output: { path: string }): Promise<Buffer> {
+  if (signer instanceof (await c2pa()).LocalSigner) return builder.sign(signer, input, output);
+  return builder.signAsync(signer as InstanceType<Lib['CallbackSigner']>, input, output);
+}
 
 async function makeBuilder(lib: Lib, t: SignTarget, mime: string, settings: object) {
   const r = t.rights;

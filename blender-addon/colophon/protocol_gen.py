@@ -13,6 +13,7 @@ METHODS = (
     "ledger.verify",
     "ledger.query",
     "dashboard.login",
+    "credentials.verify",
 )
 
 NOTIFICATIONS = (
@@ -45,8 +46,10 @@ ERROR_CODES = {
     "NOT_IMPLEMENTED": -32017,
     "UNSAFE_ARCHIVE": -32018,
     "CHANGED_WHILE_READING": -32019,
-    "DISK_FULL": -32030,
     "NO_PREVIEW": -32020,
+    "DISK_FULL": -32021,
+    "SIGNING_FAILED": -32022,
+    "KEYS_INVALID": -32023,
 }
 
 SOURCES = (

@@ -27,8 +27,10 @@ export const ERROR_CODES = {
   NOT_IMPLEMENTED: { code: -32017, summary: 'Not supported yet.' },
   UNSAFE_ARCHIVE: { code: -32018, summary: 'An archive entry or link would escape its folder, or the archive is a bomb.' },
   CHANGED_WHILE_READING: { code: -32019, summary: 'The file changed while it was being read.' },
-  DISK_FULL: { code: -32030, summary: 'The disk is full; nothing was half-written. Free space and try again.' },
   NO_PREVIEW: { code: -32020, summary: 'A public preview was asked for, but the file has no picture to make one from.' },
+  DISK_FULL: { code: -32021, summary: 'The disk is full; nothing was half-written. Free space and try again.' },
+  SIGNING_FAILED: { code: -32022, summary: 'A Content Credential could not be signed or read.' },
+  KEYS_INVALID: { code: -32023, summary: 'The signing identity, or a certificate or key given for it, is not usable.' },
 } as const;
 export type ErrorKey = keyof typeof ERROR_CODES;
 export const ERROR_KEYS = Object.keys(ERROR_CODES) as ErrorKey[];

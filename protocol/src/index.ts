@@ -6,3 +6,4 @@ export * from './version.ts';
 export * from './envelope.ts';
 export * from './methods.ts';
 export * from './registry.ts';
+export * from './credentials.ts';

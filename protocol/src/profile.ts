@@ -64,6 +64,13 @@ export const ProfileSchema = z.object({
   termsVersion: z.string().min(1).max(100).default('1'),
   preview: PreviewSettingsSchema.prefault({}),
   output: z.object({ root: z.string().min(1).optional() }).prefault({}),
+  /** Content Credentials (C2PA): a thumbnail inside the manifest only when asked; an RFC 3161 timestamp when a TSA is named. */
+  credentials: z
+    .object({
+      thumbnail: z.boolean().default(false),
+      tsaUrl: z.url({ protocol: /^https?$/ }).optional(),
+    })
+    .prefault({}),
   server: z
     .object({
       host: z.literal('127.0.0.1').default('127.0.0.1'),

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import * as c from './credentials.ts';
 import * as m from './methods.ts';
 
 export interface MethodSpec {
@@ -48,6 +49,10 @@ export const METHODS = {
   'dashboard.login': {
     name: 'DashboardLogin', params: m.DashboardLoginParamsSchema, result: m.DashboardLoginResultSchema, background: false,
     summary: 'A one-time URL that logs a browser on this machine into the local dashboard.',
+  },
+  'credentials.verify': {
+    name: 'CredentialsVerify', params: c.CredentialsVerifyParamsSchema, result: c.CredentialsVerifyResultSchema, background: false,
+    summary: 'Validates a file\'s Content Credential (embedded or .c2pa) and says what it claims and whether the ledger knows the file.',
   },
 } as const satisfies Record<string, MethodSpec>;
 

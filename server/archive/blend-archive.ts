@@ -11,6 +11,7 @@ import type { Output } from '../../protocol/src/results.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { classifyFile } from '../pipeline/classify.ts';
+import { signOutput } from '../c2pa/sign.ts';
 import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
 import { produceAtomic, tempNameFor } from '../util/atomic.ts';
 import { canonicalJson, sha256File } from '../util/hash.ts';
@@ -34,6 +35,8 @@ export interface ArchiveEnv {
   profile: Profile;
   outRoot: string;
   ledger: Ledger | null;
+  /** Holds the signing identity for Content Credentials; default: the config dir of the environment. */
+  configDir?: string;
 }
 
 export interface ArchiveResult {
@@ -86,13 +89,16 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const inZip = req.copy != null ? await sha256File(members[0]!.source) : blendHash;
   const xmp = await sidecarBytes(blendName, inZip.sha256, env.profile);
   const now = new Date();
-  const hashes = await produceAtomic(zipPath, (tmp) =>
-    writeZip(tmp, members, (files) => [
+  const hashes = await produceAtomic(zipPath, async (tmp) => {
+    const written = await writeZip(tmp, members, (files) => [
       ['manifest.json', Buffer.from(JSON.stringify(manifest(assetId, blendName, path.dirname(blend), files, missing, env.profile, now), null, 2) + '\n')],
       ['LICENSE.txt', Buffer.from(licenceText(env.profile, blendName, now))],
       [`${blendName}.xmp`, xmp],
-    ], req.signal),
-  );
+    ], req.signal);
+    // Sign: the zip's Content Credential goes beside it as `<zip>.c2pa`.
+    await signOutput({ file: tmp, dest: zipPath, format: 'zip', role: 'archive', rights: rightsFromProfile(env.profile, 'digitalCreation') }, { profile: env.profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) });
+    return written;
+  });
   const blendAfter = req.copy != null ? (await sha256File(blend)).sha256 : hashes[0]?.sha256;
   if (blendAfter !== blendHash.sha256) {
     await fs.rm(zipPath, { force: true });

@@ -54,6 +54,8 @@ export interface ImportResult {
   anchoredSeq: number;
   genTime: string;
   signatureVerified: boolean;
+  /** True when this reply was already in the ledger: nothing new was appended. */
+  alreadyRecorded?: boolean;
 }
 
 /**
@@ -92,6 +94,11 @@ export async function importAnchorReply(ledger: Ledger, dataDir: string, opts: I
     await opensslVerify(opts.reply, requestFile, opts.ca);
     signatureVerified = true;
     caSha256 = (await sha256File(opts.ca)).sha256;
+  }
+  // The same reply imported again (same bytes, or the same token from this authority re-encoded) is recorded once.
+  const prior = entries.find((e) => e.type === 'ledger.anchored' && (e.data.replySha256 === sha256Hex(replyDer) || (e.data.anchoredHash === anchored.hash && e.data.serial === reply.serialHex && e.data.genTime === reply.genTime)));
+  if (prior != null) {
+    return { entry: prior, anchoredSeq: anchored.seq, genTime: reply.genTime, signatureVerified: signatureVerified || prior.data.signatureVerified === true, alreadyRecorded: true };
   }
   const base = `anchor-${anchored.seq}-${anchored.hash.slice(0, 16)}`;
   const keptReply = path.join(anchorsDir(dataDir), `${base}.tsr`);

@@ -7,10 +7,32 @@ export const AI_CRAWLERS_LIST_DATE = '2026-08-22';
 export const AI_CRAWLERS_SOURCE = 'https://github.com/ai-robots-txt/ai.robots.txt (robots.json @ 738c80d)';
 
 /**
- * Tokens left out of the block group on purpose: Applebot is Apple's search crawler (Siri, Spotlight,
- * Safari search); its training use is controlled by Applebot-Extended, which stays blocked.
+ * Crawlers that keep access by default because refusing them hurts the artist: search engines (their training
+ * opt-outs are separate tokens such as Google-Extended and Applebot-Extended, which stay refused) and the
+ * link-preview fetchers that make the artist's own posts show a picture when shared.
  */
-export const SEARCH_CRAWLERS_KEPT = ['Applebot'] as const;
+export const SEARCH_CRAWLERS_KEPT = [
+  'Googlebot', 'Bingbot', 'DuckDuckBot', 'Applebot', 'Bravebot',
+  'facebookexternalhit', 'Twitterbot', 'LinkedInBot', 'Slackbot', 'Discordbot', 'TelegramBot',
+] as const;
+
+/**
+ * AI search and answer fetchers: they use pages as model input when someone asks a question (with a link back),
+ * not for training. Refusing them is the artist's choice (`colophon sitekit --refuse-ai-search`), not the default.
+ */
+export const AI_SEARCH_CRAWLERS = [
+  'OAI-SearchBot', 'ChatGPT-User', 'Claude-SearchBot', 'Claude-User', 'PerplexityBot', 'Perplexity-User', 'DuckAssistBot',
+  'Amzn-SearchBot', 'AzureAI-SearchBot', 'kagi-fetcher', 'MistralAI-User', 'YouBot',
+] as const;
+
+/**
+ * A robots.txt user-agent value in its valid form: product tokens are letters, digits, `-` and `_` only
+ * (RFC 9309), and parsers stop at the first other character, so `Brightbot 1.0` is written `Brightbot` and
+ * `iaskspider/2.0` `iaskspider`.
+ */
+export function productToken(name: string): string {
+  return /^[A-Za-z0-9_-]*/.exec(name)![0];
+}
 
 export const AI_CRAWLERS: readonly string[] = [
   'AddSearchBot',

@@ -5,7 +5,7 @@ import type { Profile } from '../../protocol/src/profile.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { sha256Hex } from '../util/hash.ts';
-import { AI_CRAWLERS, AI_CRAWLERS_LIST_DATE, AI_CRAWLERS_SOURCE, SEARCH_CRAWLERS_KEPT } from './crawlers.ts';
+import { AI_CRAWLERS, AI_CRAWLERS_LIST_DATE, AI_CRAWLERS_SOURCE, AI_SEARCH_CRAWLERS, productToken, SEARCH_CRAWLERS_KEPT } from './crawlers.ts';
 import { termsMarkdown } from './terms.ts';
 
 /** Image globs from Spawning's ai.txt generator, plus the 3D and HDR formats artists publish. */
@@ -16,39 +16,112 @@ const AI_TXT_GLOBS = [
   '*.mp4', '*.mov', '*.webm',
 ];
 
-/** robots.txt product tokens, unique regardless of case (matching is case-insensitive), search crawlers left out. */
-export function blockedCrawlers(): string[] {
+/** How the site kit is written: the site's address (for RSL discovery) and whether AI search fetchers are refused too. */
+export interface SitekitOptions {
+  /** Origin of the artist's site, e.g. https://jane.example.org; default: the origin of creator.url or webStatement. */
+  site?: string;
+  /** Also refuse AI search/answer fetchers and say `ai-use=n` (default: they may fetch). */
+  refuseAiSearch?: boolean;
+}
+
+/** What the kit says about AI use, decided by the profile's DataMining code (and the AI-search option). */
+export interface UsagePolicy {
+  trainAi: boolean;
+  /** Use as model input at answer time (aipref `ai-use`, Content-Signal `ai-input`, RSL `ai-input`). */
+  aiUse: boolean;
+  refuseTrainers: boolean;
+  refuseAiSearch: boolean;
+}
+
+export function usagePolicy(profile: Profile, opts: SitekitOptions = {}): UsagePolicy {
+  const code = profile.dataMining;
+  const trainAi = code === 'DMI-ALLOWED';
+  // These two codes prohibit every mining use except (for the second) search indexing: AI input is refused too.
+  const noAiUse = code === 'DMI-PROHIBITED' || code === 'DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING' || opts.refuseAiSearch === true;
+  return { trainAi, aiUse: !noAiUse, refuseTrainers: !trainAi, refuseAiSearch: noAiUse };
+}
+
+/** robots.txt tokens in their valid form, unique regardless of case (matching is case-insensitive). */
+export function blockedCrawlers(policy: Pick<UsagePolicy, 'refuseAiSearch'> = { refuseAiSearch: false }): string[] {
   const seen = new Set<string>();
   const kept = new Set<string>(SEARCH_CRAWLERS_KEPT.map((t) => t.toLowerCase()));
+  if (!policy.refuseAiSearch) for (const t of AI_SEARCH_CRAWLERS) kept.add(t.toLowerCase());
   const out: string[] = [];
-  for (const t of AI_CRAWLERS) {
+  for (const name of AI_CRAWLERS) {
+    const t = productToken(name);
     const k = t.toLowerCase();
-    if (seen.has(k) || kept.has(k)) continue;
+    if (t === '' || seen.has(k) || kept.has(k)) continue;
     seen.add(k);
     out.push(t);
   }
   return out;
 }
 
-export function robotsTxt(profile: Profile, date: string): string {
+/** Where license.xml will live: absolute when the site is known, else root-relative (the README says to fix it). */
+export function licenseUrl(profile: Profile, opts: SitekitOptions = {}): string {
+  const site = opts.site ?? profile.creator.url ?? profile.webStatement;
+  if (site == null) return '/license.xml';
+  return new URL('/license.xml', site).href;
+}
+
+function contentUsage(p: UsagePolicy): string {
+  return [`train-ai=${p.trainAi ? 'y' : 'n'}`, ...(p.aiUse ? [] : ['ai-use=n'])].join(', ');
+}
+
+function contentSignal(p: UsagePolicy): string {
+  return `search=yes, ai-input=${p.aiUse ? 'yes' : 'no'}, ai-train=${p.trainAi ? 'yes' : 'no'}`;
+}
+
+export function robotsTxt(profile: Profile, date: string, opts: SitekitOptions = {}): string {
+  const policy = usagePolicy(profile, opts);
+  const blocked = policy.refuseTrainers ? blockedCrawlers(policy) : [];
   const lines = [
     `# robots.txt written by Colophon for ${profile.creator.name} on ${date} (terms version ${profile.termsVersion}).`,
     `# AI crawler list: ${AI_CRAWLERS_SOURCE}, dated ${AI_CRAWLERS_LIST_DATE}. Regenerate with \`colophon sitekit\` to refresh it.`,
-    '# Search engines keep access; AI training and AI data crawlers are refused.',
+    `# Search engines and link-preview fetchers keep access (${SEARCH_CRAWLERS_KEPT.join(', ')}).`,
+    policy.refuseAiSearch
+      ? '# AI training crawlers and AI search/answer fetchers are refused.'
+      : `# AI training and data crawlers are refused; AI search/answer fetchers (${AI_SEARCH_CRAWLERS.slice(0, 3).join(', ')} …) may fetch.`,
     '',
-    ...blockedCrawlers().map((t) => `User-agent: ${t}`),
-    'Disallow: /',
-    '',
-    '# Everyone else (search engines included) may crawl, but not train or fine-tune on this content.',
-    '# Content-Signal (Cloudflare) and Content-Usage (IETF aipref draft) say AI training is not permitted: an express',
-    '# reservation of text-and-data-mining rights under Article 4(3) of Directive (EU) 2019/790.',
+    ...(blocked.length > 0 ? [...blocked.map((t) => `User-agent: ${t}`), 'Disallow: /', ''] : []),
+    '# Content signals: what the site owner allows once content has been fetched.',
+    '#   search   - building a search index and showing links or short excerpts (not AI summaries)',
+    '#   ai-input - giving the content to an AI model as input when it answers (retrieval, grounding)',
+    '#   ai-train - training or fine-tuning an AI model',
+    '# "yes" allows that use, "no" refuses it, a missing key says nothing either way. Every "no" below is an express',
+    '# reservation of rights under Article 4 of Directive (EU) 2019/790 on copyright in the Digital Single Market.',
+    '# Content-Usage says the same in the vocabulary of the IETF AI Preferences drafts (y = yes, n = no).',
     'User-agent: *',
-    'Content-Signal: search=yes, ai-train=no',
-    'Content-Usage: train-ai=n',
+    `Content-Signal: ${contentSignal(policy)}`,
+    `Content-Usage: / ${contentUsage(policy)}`,
     'Allow: /',
+    '',
+    '# The licence terms in RSL (Really Simple Licensing) form.',
+    `License: ${licenseUrl(profile, opts)}`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** RSL 1.0: what may and may not be done with the site's content, in the rslstandard.org namespace. */
+export function licenseXml(profile: Profile, date: string, opts: SitekitOptions = {}): string {
+  const p = usagePolicy(profile, opts);
+  const prohibits = p.trainAi ? [] : p.aiUse ? ['ai-train'] : ['ai-train', 'ai-input'];
+  const permits = ['search', ...(p.aiUse && !p.trainAi ? ['ai-index'] : []), ...(p.trainAi ? ['ai-all'] : [])];
+  const x = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<!-- Written by Colophon for ${x(profile.creator.name)} on ${date} (terms version ${x(profile.termsVersion)}, PLUS ${profile.dataMining}). -->`,
+    '<rsl xmlns="https://rslstandard.org/rsl">',
+    '  <content url="/">',
+    '    <license>',
+    `      <permits type="usage">${permits.join(' ')}</permits>`,
+    ...(prohibits.length > 0 ? [`      <prohibits type="usage">${prohibits.join(' ')}</prohibits>`] : []),
+    '    </license>',
+    '  </content>',
+    '</rsl>',
+    '',
+  ].join('\n');
 }
 
 export function tdmrepJson(profile: Profile): string {
@@ -69,11 +142,12 @@ export function aiTxt(profile: Profile, date: string): string {
   ].join('\n');
 }
 
-function headerPairs(profile: Profile): Array<[string, string]> {
+function headerPairs(profile: Profile, opts: SitekitOptions): Array<[string, string]> {
   const pairs: Array<[string, string]> = [
     ['X-Robots-Tag', 'noai, noimageai'],
     ['tdm-reservation', '1'],
-    ['Content-Usage', 'train-ai=n'],
+    ['Content-Usage', contentUsage(usagePolicy(profile, opts))],
+    ['Link', `<${licenseUrl(profile, opts)}>; rel="license"; type="application/rsl+xml"`],
   ];
   if (profile.webStatement != null) pairs.push(['tdm-policy', profile.webStatement]);
   return pairs;
@@ -81,8 +155,8 @@ function headerPairs(profile: Profile): Array<[string, string]> {
 
 const quote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-export function headerSnippets(profile: Profile, date: string): Record<string, string> {
-  const pairs = headerPairs(profile);
+export function headerSnippets(profile: Profile, date: string, opts: SitekitOptions = {}): Record<string, string> {
+  const pairs = headerPairs(profile, opts);
   const head = (where: string): string =>
     `# Colophon ${date}: reserve text-and-data mining and AI training on every response. ${where}\n` +
     `# Add "noarchive" to X-Robots-Tag if Bing should also not use pages for training (it hides Bing's cached copy).\n`;
@@ -97,11 +171,12 @@ export function headerSnippets(profile: Profile, date: string): Record<string, s
 
 const escAttr = (v: string): string => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function metaSnippet(profile: Profile, date: string): string {
+export function metaSnippet(profile: Profile, date: string, opts: SitekitOptions = {}): string {
   const lines = [
     `<!-- Colophon ${date}: put these in the <head> of every page that shows your work. -->`,
     '<meta name="robots" content="noai, noimageai">',
     '<meta name="tdm-reservation" content="1">',
+    `<link rel="license" type="application/rsl+xml" href="${escAttr(licenseUrl(profile, opts))}">`,
   ];
   if (profile.webStatement != null) lines.push(`<meta name="tdm-policy" content="${escAttr(profile.webStatement)}">`);
   return lines.join('\n') + '\n';
@@ -120,14 +195,15 @@ export interface SitekitResult {
 }
 
 /** Writes the whole kit to outDir (atomically, file by file) and records `notice.changed` with every file's hash. */
-export async function writeSitekit(outDir: string, profile: Profile, ledger: Ledger, now = new Date()): Promise<SitekitResult> {
+export async function writeSitekit(outDir: string, profile: Profile, ledger: Ledger, now = new Date(), opts: SitekitOptions = {}): Promise<SitekitResult> {
   const date = now.toISOString().slice(0, 10);
   const contents: Record<string, string> = {
-    'robots.txt': robotsTxt(profile, date),
+    'robots.txt': robotsTxt(profile, date, opts),
+    'license.xml': licenseXml(profile, date, opts),
     '.well-known/tdmrep.json': tdmrepJson(profile),
     'ai.txt': aiTxt(profile, date),
-    ...headerSnippets(profile, date),
-    'meta.html': metaSnippet(profile, date),
+    ...headerSnippets(profile, date, opts),
+    'meta.html': metaSnippet(profile, date, opts),
     'TERMS.md': termsMarkdown(profile, date),
   };
   const files: SitekitFile[] = [];

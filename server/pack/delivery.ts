@@ -1,7 +1,9 @@
 import type { Profile } from '../../protocol/src/profile.ts';
 import type { Failure, Output } from '../../protocol/src/results.ts';
 import { bufferEntry, writeArchive, type ArchiveEntry } from './archive.ts';
+import { SIDECAR_SUFFIX, signOutput } from '../c2pa/sign.ts';
 import { licenceText } from '../licence-text.ts';
+import { rightsFromProfile } from '../pipeline/stamp.ts';
 import { readmeText } from './documents.ts';
 import type { FileOutcome } from './process-files.ts';
 import type { MarketProfile } from './run.ts';
@@ -25,6 +27,8 @@ export interface ManifestFile {
   height?: number;
   /** What of it is in the zip, under which names. */
   archived: Array<{ name: string; sha256: string; metadata: Output['metadata'] }>;
+  /** Its Content Credential: inside the member itself, or the `.c2pa` entry beside it; absent when it shipped unchanged. */
+  credential?: 'embedded' | { sidecar: string };
   code?: string;
   reason?: string;
 }
@@ -38,6 +42,8 @@ export interface DeliveryInput {
   listingFailures: Failure[];
   skipped: Skipped[];
   zipPath: string;
+  /** Holds the signing identity for Content Credentials; default: the config dir of the environment. */
+  configDir?: string;
 }
 
 /** Builds the delivery zip: every original (stamped copy or copy + sidecar) under its path, plus the documents. */
@@ -62,11 +68,14 @@ export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output
       };
       for (const out of r.outputs) {
         if (out.purpose !== 'master' && out.purpose !== 'sidecar') continue;
-        let name = out.purpose === 'master' ? o.file.rel : `${o.file.rel}.xmp`;
-        if (out.purpose === 'sidecar' && taken.has(name.toLowerCase())) name = `${o.file.rel}.colophon.xmp`;
+        const ext = out.purpose === 'sidecar' && out.path.endsWith(SIDECAR_SUFFIX) ? SIDECAR_SUFFIX : '.xmp';
+        let name = out.purpose === 'master' ? o.file.rel : `${o.file.rel}${ext}`;
+        if (out.purpose === 'sidecar' && taken.has(name.toLowerCase())) name = `${o.file.rel}.colophon${ext}`;
         entries.push({ name, file: out.path, sha256: out.sha256, mtime });
         mf.archived.push({ name, sha256: out.sha256, metadata: out.metadata });
+        if (ext === SIDECAR_SUFFIX) mf.credential = { sidecar: name };
       }
+      mf.credential ??= 'embedded';
       files.push(mf);
     } else {
       const mf: ManifestFile = {
@@ -106,7 +115,9 @@ export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output
   entries.push(bufferEntry(readmeName, readmeText(d.profile, d.packName, d.market, { files: files.length, failed }), latest));
   entries.push(bufferEntry(manifestName, JSON.stringify(manifest, null, 2) + '\n', latest));
   const { sha256, bytes } = await writeArchive(d.zipPath, entries, sumsName);
-  const archive: Output = { path: d.zipPath, visibility: 'private', purpose: 'archive', sha256, bytes, metadata: 'none' };
+  // Sign: the zip as a whole gets `<zip>.c2pa` beside it (the zip's bytes are not changed).
+  const signed = await signOutput({ file: d.zipPath, dest: d.zipPath, format: 'zip', role: 'archive', rights: rightsFromProfile(d.profile, 'digitalCreation') }, { profile: d.profile, ...(d.configDir != null ? { configDir: d.configDir } : {}) });
+  const archive: Output = { path: d.zipPath, visibility: 'private', purpose: 'archive', sha256, bytes, metadata: signed.sidecar != null ? 'sidecar' : 'none' };
   return { archive, files, docNames };
 }
 

@@ -7,6 +7,7 @@ import { expandTemplate } from '../config.ts';
 import { classifyFile } from '../pipeline/classify.ts';
 import { pixelSource } from '../pipeline/pixels.ts';
 import { embedStamp, rightsFromProfile } from '../pipeline/stamp.ts';
+import { signOutput } from '../c2pa/sign.ts';
 import { produceAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
 import { renderContactSheet } from './contact-sheet.ts';
@@ -17,6 +18,8 @@ export interface PublicOptions {
   publicDir: string;
   /** Cache of rendered contact sheets inside the work area, keyed by content. */
   sheetCache: string;
+  /** Holds the signing identity for Content Credentials; default: the config dir of the environment. */
+  configDir?: string;
   profile: Profile;
   watermark: boolean;
 }
@@ -81,7 +84,7 @@ export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOp
   for (const set of groupTextureSets(textures)) {
     const shaOf = new Map(textures.map((t) => [t.rel, t.sha256]));
     const key = sha256Hex(canonicalJson({
-      v: 1, material: set.material, maps: set.maps.map((m) => [m.label, shaOf.get(m.rel)]), watermark, opacity: wm.opacity,
+      v: 2, material: set.material, maps: set.maps.map((m) => [m.label, shaOf.get(m.rel)]), watermark, opacity: wm.opacity,
       quality: opts.profile.preview.quality, rights,
     })).slice(0, 32);
     const cached = path.join(opts.sheetCache, `${key}.jpg`);
@@ -94,6 +97,8 @@ export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOp
       await produceAtomic(cached, async (tmp) => {
         await fs.writeFile(tmp, sheet.jpeg);
         await embedStamp(tmp, 'jpeg', rights);
+        // Sign: the sheet's Content Credential is the last write to it.
+        await signOutput({ file: tmp, dest: cached, format: 'jpeg', role: 'master', rights }, { profile: opts.profile, ...(opts.configDir != null ? { configDir: opts.configDir } : {}) });
       });
       dims = { width: sheet.width, height: sheet.height };
     }

@@ -126,12 +126,14 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
 
   const publicOutputs = await writePublicOutputs(outcomes, {
     publicDir: path.join(packOut, 'public'), sheetCache: path.join(work, 'sheets'), profile, watermark,
+    ...(opts.env.configDir != null ? { configDir: opts.env.configDir } : {}),
   });
   const blender = opts.blender === undefined ? findBlender() : opts.blender;
   const blendDeps = blender == null ? null : await checkBlends(blender, outcomes, path.join(work, 'blend-deps.json'), opts.signal);
   const delivery = await writeDelivery({
     packName, market: opts.market, profile, outcomes, listingFailures: listing.failures, skipped: listing.skipped,
     zipPath: path.join(packOut, 'private', zipNameFor(packName)),
+    ...(opts.env.configDir != null ? { configDir: opts.env.configDir } : {}),
   });
 
   const previewOf = new Map(publicOutputs.filter((o) => o.purpose === 'preview').map((o) => [o.sha256, o]));

@@ -4,6 +4,7 @@ import type { Output } from '../../protocol/src/results.ts';
 import { ColophonError } from '../errors.ts';
 import { produceAtomic } from '../util/atomic.ts';
 import { sha256File } from '../util/hash.ts';
+import { signOutput, type SignContext } from '../c2pa/sign.ts';
 import { EMBEDDABLE, embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
 
 type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string };
@@ -30,9 +31,11 @@ export async function writeMaster(
   dest: string,
   rights: RightsStamp,
   dims: { width?: number; height?: number },
+  credential: SignContext,
 ): Promise<{ outputs: Output[]; warnings: string[] }> {
   const warnings: string[] = [];
   const embed = EMBEDDABLE.has(format);
+  let c2paSidecar: string | undefined;
   const copied = await produceAtomic(dest, async (tmp) => {
     await fs.copyFile(input, tmp);
     await fs.chmod(tmp, 0o644); // copyFile keeps the source's mode; outputs must stay writable for the artist
@@ -41,6 +44,10 @@ export async function writeMaster(
       throw new ColophonError('CHANGED_WHILE_READING', `${input} changed while it was being processed (its content no longer matches the hash taken a moment ago). Wait until the file is fully written and process it again.`);
     }
     if (embed) warnings.push(...(await embedStamp(tmp, format, rights, input)));
+    // Sign: the last write to the file (C2PA embedded, or `<dest>.c2pa` beside it).
+    const signed = await signOutput({ file: tmp, dest, format, role: 'master', rights }, credential);
+    warnings.push(...signed.warnings);
+    c2paSidecar = signed.sidecar;
     return hashed;
   });
   // A byte-identical master already has the hash just checked; a stamped one must be hashed again.
@@ -51,6 +58,7 @@ export async function writeMaster(
     await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights, { name: path.basename(dest), sha256: inputSha }, `the .xmp sidecar of ${input}`));
     outputs.push(await describeOutput(sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
   }
+  if (c2paSidecar != null) outputs.push(await describeOutput(c2paSidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
   return { outputs, warnings };
 }
 
@@ -60,10 +68,14 @@ export async function writePreview(
   format: 'jpeg' | 'webp',
   dest: string,
   rights: RightsStamp,
+  credential: SignContext & { parent: string },
   label = dest,
 ): Promise<string[]> {
   return produceAtomic(dest, async (tmp) => {
     await fs.writeFile(tmp, buffer);
-    return embedStamp(tmp, format, rights, `the preview of ${label}`);
+    const warnings = await embedStamp(tmp, format, rights, `the preview of ${label}`);
+    // Sign last, with the signed master as the parent ingredient.
+    const signed = await signOutput({ file: tmp, dest, format, role: 'preview', rights, parent: credential.parent }, credential);
+    return [...warnings, ...signed.warnings];
   });
 }

@@ -42,11 +42,13 @@ export interface PipelineEnv {
   outRoot: string;
   /** When given, every processed asset is recorded as `asset.recorded`. */
   ledger: Ledger | null;
+  /** Holds the signing identity for Content Credentials; default: the config dir of the environment. */
+  configDir?: string;
 }
 
 export type ProgressFn = (done: number, total: number, current?: string) => void;
 
-const PIPELINE_VERSION = 1;
+const PIPELINE_VERSION = 2; // 2: outputs carry Content Credentials
 const PRESENTATION = new Set<Source>(['f12', 'animation', 'export']);
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -108,7 +110,7 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   const fingerprint = sha256Hex(canonicalJson({
     v: PIPELINE_VERSION, sha256, name, presentation: PRESENTATION.has(req.source), display: displaySha,
     publicPreview: req.publicPreview ?? 'auto', previewRequest: req.preview, preview: profile.preview,
-    rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement],
+    rights: [profile.creator, profile.copyright, profile.licence, profile.dataMining, profile.otherConstraints, profile.webStatement, profile.credentials],
   }));
   // A link planted at private/<assetId> must not lead reads of old outputs, or any write, outside the root.
   await assertConfinedIfExists(env.outRoot, privDir);
@@ -143,7 +145,8 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
 
   checkAbort(req.signal);
   await makeAssetDir(env.outRoot, path.join('private', assetId), made, { private: true });
-  const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height });
+  const credential = { profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) };
+  const master = await writeMaster(input, sha256, cls.format, path.join(privDir, name), rights, { width, height }, credential);
   warnings.push(...master.warnings);
   const outputs: Output[] = [...master.outputs];
   if (preview != null && plan != null) {
@@ -151,7 +154,7 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
     await makeAssetDir(env.outRoot, path.join('public', assetId), made);
     const stem = path.basename(name, path.extname(name));
     const dest = path.join(pubDir, `${stem}.preview.${plan.format === 'webp' ? 'webp' : 'jpg'}`);
-    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights, inputPath)));
+    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, parent: path.join(privDir, name) }, inputPath)));
     outputs.unshift(await describeOutput(dest, {
       visibility: 'public', purpose: 'preview', metadata: 'embedded',
       width: preview.width, height: preview.height, phash: await phash(preview.buffer),

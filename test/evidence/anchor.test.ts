@@ -11,6 +11,30 @@ import { cli, hasCommand } from './helpers.ts';
 const run = promisify(execFile);
 const openssl = (args: string[], cwd: string) => run('openssl', args, { cwd, timeout: 30_000 });
 
+/** Re-encodes a DER SEQUENCE and its first SEQUENCE children with BER indefinite lengths (0x80 … 00 00), as some TSAs send. */
+function indefinite(der: Buffer): Buffer {
+  const read = (b: Buffer, off: number) => {
+    let len = b[off + 1]!;
+    let pos = off + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + b[pos + i]!;
+      pos += n;
+    }
+    return { tag: b[off]!, body: b.subarray(pos, pos + len), end: pos + len };
+  };
+  const wrap = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag, 0x80]), body, Buffer.from([0, 0])]);
+  const top = read(der, 0);
+  const parts: Buffer[] = [];
+  for (let off = 0; off < top.body.length; ) {
+    const c = read(top.body, off);
+    parts.push(c.tag === 0x30 ? wrap(0x30, c.body) : top.body.subarray(off, c.end));
+    off = c.end;
+  }
+  return wrap(0x30, Buffer.concat(parts));
+}
+
 /** A throw-away RFC 3161 authority: a self-made CA, a TSA certificate with the critical timeStamping EKU, and a config. */
 async function makeTsa(dir: string, name = 'Test'): Promise<{ dir: string; config: string; ca: string }> {
   await fs.mkdir(dir, { recursive: true });
@@ -98,6 +122,22 @@ t.test('RFC 3161 round trip with a local authority: request, reply, verify, reco
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /signature was not checked/);
   t.equal((await env.ledger!.readAll()).at(-1)!.data.signatureVerified, false);
+
+  // importing the same reply again records nothing new; a BER re-encoding (indefinite lengths) of it is read and is the same reply
+  const countBefore = (await env.ledger!.readAll()).length;
+  r = await cli(env.home, ['ledger', 'anchor', '--import', reply2, '--json']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { alreadyRecorded: true });
+  const ber = path.join(env.home, 'reply2-ber.tsr');
+  await fs.writeFile(ber, indefinite(await fs.readFile(reply2)));
+  t.not((await fs.readFile(ber)).equals(await fs.readFile(reply2)), 'the BER copy differs byte for byte');
+  const parsedBer = parseReply(await fs.readFile(ber));
+  const parsedDer = parseReply(await fs.readFile(reply2));
+  t.same({ ...parsedBer, token: undefined }, { ...parsedDer, token: undefined }, 'BER indefinite lengths are read like DER');
+  r = await cli(env.home, ['ledger', 'anchor', '--import', ber, '--json']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { alreadyRecorded: true });
+  t.equal((await env.ledger!.readAll()).length, countBefore, 'the same reply twice is recorded once');
 
   // back-dating the anchor in the ledger is caught
   const file = path.join(env.home, 'ledger.jsonl');

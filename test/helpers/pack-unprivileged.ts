@@ -12,6 +12,6 @@ if (process.getuid?.() === 0) {
   process.setgid!(65534);
   process.setuid!(65534);
 }
-const r = await runPack(pack!, { outDir: outDir!, market: 'generic', env: { profile, ledger: null }, blender: null, concurrency: 1 });
+const r = await runPack(pack!, { outDir: outDir!, market: 'generic', env: { profile, ledger: null, configDir: outDir! }, blender: null, concurrency: 1 });
 process.stdout.write(JSON.stringify({ uid: process.getuid?.(), results: r.results.map((x) => x.input.path), errors: r.errors }));
 await closeExifTool();

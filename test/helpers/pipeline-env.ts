@@ -28,7 +28,7 @@ export async function makeEnv(t: TapLike, profile: ProfileInput = { creator: { n
     await closeExifTool();
     await fs.rm(home, { recursive: true, force: true });
   });
-  return { home, profile: p, outRoot: path.join(home, 'out'), ledger: new Ledger(paths.ledger) };
+  return { home, profile: p, outRoot: path.join(home, 'out'), ledger: new Ledger(paths.ledger), configDir: paths.configDir };
 }
 
 /** A small generated picture with some structure (gradient + shapes), so hashes and previews are meaningful. */

@@ -13,6 +13,6 @@ if (process.getuid?.() === 0) {
   process.setgid!(65534);
   process.setuid!(65534);
 }
-const report = await processPaths(files, { source: 'cli' }, { profile, outRoot: outRoot!, ledger: null });
+const report = await processPaths(files, { source: 'cli' }, { profile, outRoot: outRoot!, ledger: null, configDir: outRoot! });
 process.stdout.write(JSON.stringify({ uid: process.getuid?.(), ...report }));
 await closeExifTool();

@@ -40,9 +40,9 @@ export function registerLedgerAnchor(ledgerCommand: Command): void {
           ...(flags.request != null ? { request: flags.request } : {}),
           ...(flags.ca != null ? { ca: flags.ca } : {}),
         });
-        if (flags.json) return printJson({ anchoredSeq: r.anchoredSeq, genTime: r.genTime, signatureVerified: r.signatureVerified, ledgerSeq: r.entry.seq });
+        if (flags.json) return printJson({ anchoredSeq: r.anchoredSeq, genTime: r.genTime, signatureVerified: r.signatureVerified, ledgerSeq: r.entry.seq, alreadyRecorded: r.alreadyRecorded === true });
         writeHuman(process.stdout, 
-          `Ledger entries 0–${r.anchoredSeq} time-stamped at ${r.genTime}; recorded as ledger entry ${r.entry.seq}.\n` +
+          `Ledger entries 0–${r.anchoredSeq} time-stamped at ${r.genTime}; ${r.alreadyRecorded ? 'already recorded' : 'recorded'} as ledger entry ${r.entry.seq}.\n` +
             (r.signatureVerified
               ? 'Signature verified with openssl against the given CA.\n'
               : 'Imprint and nonce match the request; the signature was not checked (pass --ca to check it with openssl).\n'),

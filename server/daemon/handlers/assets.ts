@@ -29,7 +29,7 @@ export async function processAssets(params: ParamsOf<'asset.process'>, ctx: Call
     ? { results: [], errors: [] }
     : await ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
       const { profile, outRoot } = await pipelineEnv(ctx);
-      return run(paths, { source, context: params.context, display: params.display, signal }, { profile, outRoot, ledger: ctx.daemon.ledger });
+      return run(paths, { source, context: params.context, display: params.display, signal }, { profile, outRoot, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
     }, { kind: source, label: paths.length === 1 ? paths[0]! : `${paths.length} files` }).done;
   return { results: report.results, errors: [...relative, ...report.errors] };
 }
@@ -43,7 +43,7 @@ export async function exportPreview(params: ParamsOf<'preview.export'>, ctx: Cal
   if (params.watermark != null) preview.watermark = params.watermark;
   return ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
     const { profile, outRoot } = await pipelineEnv(ctx);
-    return run(file, { source: 'export', publicPreview: 'always', preview, signal }, { profile, outRoot, ledger: ctx.daemon.ledger });
+    return run(file, { source: 'export', publicPreview: 'always', preview, signal }, { profile, outRoot, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
   }, { kind: 'export', label: file }).done;
 }
 

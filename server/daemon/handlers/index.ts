@@ -2,6 +2,7 @@ import type { MethodName, ParamsOf, ResultOf } from '../../../protocol/src/regis
 import type { CallContext } from '../context.ts';
 import { archive } from './archive.ts';
 import { exportPreview, processAssets } from './assets.ts';
+import { verifyCredentials } from './credentials.ts';
 import { cancel } from './jobs.ts';
 import { query, verify } from './ledger.ts';
 import { processPack } from './pack.ts';
@@ -21,4 +22,5 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   'ledger.verify': verify,
   'ledger.query': query,
   'dashboard.login': dashboardLogin,
+  'credentials.verify': verifyCredentials,
 };

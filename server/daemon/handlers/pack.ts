@@ -20,7 +20,7 @@ export async function processPack(params: ParamsOf<'pack.process'>, ctx: CallCon
     run(input, {
       outDir,
       market: params.profile ?? 'generic',
-      env: { profile, ledger: ctx.daemon.ledger },
+      env: { profile, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir },
       signal,
       onProgress: (d, total, current) => {
         ctx.daemon.jobs.progress(id, d, total, current);

@@ -1,0 +1,185 @@
+import { constants, createPrivateKey, sign as cryptoSign } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
+import type { Profile } from '../../protocol/src/profile.ts';
+import { ColophonError } from '../errors.ts';
+import { resolvePaths } from '../paths.ts';
+import type { RightsStamp } from '../pipeline/stamp.ts';
+import { tempNameFor, writeFileAtomic } from '../util/atomic.ts';
+import { ensureIdentity, type SigningIdentity } from './keys.ts';
+import { c2pa } from './library.ts';
+import { trainingMiningEntries } from './training-mining.ts';
+
+/** Formats c2pa-rs embeds a manifest into, by the sniffed format name, with the media type it wants. */
+export const EMBED_MIME: Record<string, string> = {
+  jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', tiff: 'image/tiff', avif: 'image/avif', heif: 'image/heif', gif: 'image/gif',
+};
+
+export const SIDECAR_SUFFIX = '.c2pa';
+const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
+
+export type CredentialRole = 'master' | 'preview' | 'archive';
+
+export interface SignTarget {
+  /** The file whose bytes are signed, usually a temp file that is renamed to `dest` afterwards. Embedding rewrites it. */
+  file: string;
+  /** Its final path: names it in messages, titles the manifest and places the `.c2pa` sidecar. */
+  dest: string;
+  /** Sniffed format (classify's names). */
+  format: string;
+  role: CredentialRole;
+  rights: RightsStamp;
+  /** For a preview: the final path of the signed master it was made from (its parent ingredient). */
+  parent?: string;
+}
+
+export interface SignContext {
+  profile: Profile;
+  /** Where the signing identity lives; by default the config dir (COLOPHON_HOME when set). */
+  configDir?: string;
+}
+
+export interface Signed {
+  /** True when the credential is inside the file; otherwise `sidecar` names the `.c2pa` beside it. */
+  embedded: boolean;
+  sidecar?: string;
+  warnings: string[];
+}
+
+/**
+ * The single signing step: the last write to every output (after stamping, before hashing). Formats C2PA can
+ * embed into carry the manifest inside; everything else (EXR, HDR, .blend, zip, models …) gets `<dest>.c2pa`,
+ * a manifest store bound to the file's bytes by a hash.
+ */
+export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signed> {
+  const lib = await c2pa();
+  const configDir = ctx.configDir ?? resolvePaths().configDir;
+  const id = await ensureIdentity(configDir, t.rights.creator);
+  const cfg = ctx.profile.credentials;
+  let signer: Signer;
+  try {
+    signer = cfg.tsaUrl != null ? timestampingSigner(lib, id, cfg.tsaUrl) : lib.LocalSigner.newSigner(id.chainPem, id.keyPem, id.alg);
+  } catch (err) {
+    throw signingError(t.dest, err, `the signing identity in ${configDir} is not usable; run \`colophon keys init --force\` or import a certificate again`);
+  }
+  const settings = { builder: { thumbnail: { enabled: cfg.thumbnail } } };
+  const mime = EMBED_MIME[t.format];
+  const warnings: string[] = [];
+  if (mime != null) {
+    try {
+      const builder = await makeBuilder(lib, t, mime, settings);
+      const signedTmp = tempNameFor(t.file);
+      try {
+        await signWith(builder, signer, { path: t.file, mimeType: mime }, { path: signedTmp });
+        await fs.rename(signedTmp, t.file);
+      } finally {
+        await fs.rm(signedTmp, { force: true });
+      }
+      return { embedded: true, warnings };
+    } catch (err) {
+      if (cfg.tsaUrl != null && /time|tsa|http/i.test(String(err))) throw signingError(t.dest, err, `check that the timestamp server ${cfg.tsaUrl} is reachable, or remove credentials.tsaUrl from the profile`);
+      // A file the SDK cannot embed into still gets its credential, beside it.
+      warnings.push(`${path.basename(t.dest)}: the Content Credential could not be embedded (${firstLine(err)}); it was written as ${path.basename(t.dest)}${SIDECAR_SUFFIX} instead`);
+    }
+  }
+  const sidecar = `${t.dest}${SIDECAR_SUFFIX}`;
+  let store: Buffer;
+  try {
+    const builder = await makeBuilder(lib, t, 'application/octet-stream', settings);
+    builder.setNoEmbed(true);
+    // With no-embed the SDK still writes a copy of the asset; the null device takes it.
+    store = await signWith(builder, signer, { path: t.file, mimeType: 'application/octet-stream' }, { path: os.devNull });
+  } catch (err) {
+    throw signingError(t.dest, err, cfg.tsaUrl != null ? `check that the timestamp server ${cfg.tsaUrl} is reachable` : 'process the file again; if it keeps failing, report it');
+  }
+  await writeFileAtomic(sidecar, store);
+  return { embedded: false, sidecar, warnings };
+}
+
+type Lib = Awaited<ReturnType<typeof c2pa>>;
+type Builder = InstanceType<Lib['Builder']>;
+type Signer = InstanceType<Lib['LocalSigner']> | InstanceType<Lib['CallbackSigner']>;
+
+/**
+ * With a TSA the SDK's local signer cannot fetch the timestamp (its built-in HTTP client is synchronous and not
+ * compiled into this binary), so the key signs through a callback and the SDK fetches the timestamp on its async path.
+ */
+function timestampingSigner(lib: Lib, id: SigningIdentity, tsaUrl: string) {
+  const key = createPrivateKey(id.keyPem);
+  const certs = (id.chainPem.toString().match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => Buffer.from(p));
+  const hash = id.alg === 'es384' ? 'sha384' : id.alg === 'es512' ? 'sha512' : id.alg === 'ed25519' ? null : 'sha256';
+  const pss = id.alg === 'ps256' ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : {};
+  return lib.CallbackSigner.newSigner(
+    { alg: id.alg, certs, reserveSize: 20_000, tsaUrl, directCoseHandling: false },
+    async (data: Buffer) => cryptoSign(hash, data, { key, dsaEncoding: 'ieee-p1363', ...pss }),
+  );
+}
+
+async function signWith(builder: Builder, signer: Signer, input: { path: string; mimeType: string }, output: { path: string }): Promise<Buffer> {
+  if (signer instanceof (await c2pa()).LocalSigner) return builder.sign(signer, input, output);
+  return builder.signAsync(signer as InstanceType<Lib['CallbackSigner']>, input, output);
+}
+
+async function makeBuilder(lib: Lib, t: SignTarget, mime: string, settings: object) {
+  const r = t.rights;
+  const title = path.basename(t.dest);
+  const actions = t.parent != null
+    ? [
+        { action: 'c2pa.opened', parameters: { ingredientIds: ['parent'] } },
+        { action: 'c2pa.edited', description: 'Public preview: resized, watermarked, source metadata removed, rights stamped.' },
+      ]
+    : [{ action: 'c2pa.created', digitalSourceType: DST + r.digitalSourceType, ...(t.role === 'archive' ? { description: 'Delivery archive of the creator\'s files.' } : {}) }];
+  const definition = {
+    claim_generator_info: [{ name: 'Colophon', version: pkg.version }],
+    title,
+    format: mime,
+    assertions: [
+      { label: 'c2pa.actions', data: { actions } },
+      { label: 'cawg.training-mining', data: { entries: trainingMiningEntries(r.dataMining, { otherConstraints: r.otherConstraints, ...(r.webStatement != null ? { webStatement: r.webStatement } : {}) }) } },
+      { label: 'cawg.metadata', data: rightsMetadata(r) },
+    ],
+  };
+  const builder = lib.Builder.withJson(definition as never, settings);
+  if (t.parent != null) await addParent(builder, t.parent);
+  return builder;
+}
+
+/** Creator and rights as a CAWG metadata assertion (XMP terms in JSON-LD), the same values as the file's XMP. */
+function rightsMetadata(r: RightsStamp): Record<string, unknown> {
+  return {
+    '@context': {
+      dc: 'http://purl.org/dc/elements/1.1/',
+      xmpRights: 'http://ns.adobe.com/xap/1.0/rights/',
+      Iptc4xmpCore: 'http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/',
+    },
+    'dc:creator': [r.creator],
+    'dc:rights': r.rights,
+    'xmpRights:Marked': true,
+    'xmpRights:UsageTerms': r.usageTerms,
+    ...(r.webStatement != null ? { 'xmpRights:WebStatement': r.webStatement } : {}),
+    ...(r.email != null || r.url != null
+      ? { 'Iptc4xmpCore:CreatorContactInfo': { ...(r.email != null ? { 'Iptc4xmpCore:CiEmailWork': r.email } : {}), ...(r.url != null ? { 'Iptc4xmpCore:CiUrlWork': r.url } : {}) } }
+      : {}),
+  };
+}
+
+/**
+ * The master as `parentOf` ingredient. An embedded master brings its own manifest along; a master whose
+ * credential is a sidecar is added as the file itself (the SDK would check a bare manifest store against no
+ * asset and record a false hash mismatch), and its own credential stays in its `.c2pa`.
+ */
+async function addParent(builder: InstanceType<Lib['Builder']>, parent: string): Promise<void> {
+  const ext = path.extname(parent).slice(1).toLowerCase();
+  const mime = EMBED_MIME[ext === 'jpg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext] ?? 'application/octet-stream';
+  await builder.addIngredient(JSON.stringify({ title: path.basename(parent), relationship: 'parentOf', label: 'parent', format: mime }), { path: parent, mimeType: mime });
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 300);
+}
+
+function signingError(dest: string, err: unknown, todo: string): ColophonError {
+  return new ColophonError('SIGNING_FAILED', `${dest}: the Content Credential could not be signed (${firstLine(err)}); ${todo}.`, { cause: err });
+}

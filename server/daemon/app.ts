@@ -36,7 +36,8 @@ export interface AppOptions {
 }
 
 /**
- * The daemon as a fastify app, not listening yet (main listens; tests use app.inject / app.injectWS).
+ * The daemon as a fastify app, not listening (startDaemon listens; tests use app.inject, or injectWS after
+ * `await app.ready()`: an upgrade injected before that is never answered).
  * It owns its resources: app.close() cancels the jobs, ends exiftool and closes every socket.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {

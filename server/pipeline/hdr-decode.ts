@@ -118,6 +118,15 @@ export async function decodeHdr(file: string, maxPixels: number): Promise<FloatI
 }
 
 /**
+ * Decodes an EXR or Radiance HDR file and tone-maps it to 8-bit sRGB in one step: the form the off-thread pool
+ * returns cheaply (a quarter of the float pixels' size to copy back).
+ */
+export async function decodeToSrgb8(file: string, raster: 'exr' | 'hdr', mode: 'clamp' | 'reinhard', maxPixels: number): Promise<{ raw: Uint8Array; width: number; height: number }> {
+  const img = raster === 'exr' ? await decodeExr(file) : await decodeHdr(file, maxPixels);
+  return { raw: toneMapToSrgb8(img, mode), width: img.width, height: img.height };
+}
+
+/**
  * Linear scene values → 8-bit sRGB. 'clamp' matches Blender's Standard view for renders; 'reinhard'
  * compresses highlights for HDRIs, scaled so the 99th-percentile luminance lands near white.
  */

@@ -1,6 +1,6 @@
 import type { Classification } from './classify.ts';
 import { LIMITS } from './classify.ts';
-import { decodeExr, decodeHdr, toneMapToSrgb8 } from './hdr-decode.ts';
+import { offThread } from '../util/off-thread.ts';
 import type { PixelSource } from './preview.ts';
 
 /**
@@ -10,8 +10,11 @@ import type { PixelSource } from './preview.ts';
 export async function pixelSource(file: string, cls: Classification): Promise<{ src: PixelSource; width: number; height: number } | null> {
   if (cls.raster === 'sharp') return { src: { file }, width: cls.width!, height: cls.height! };
   if (cls.raster === 'exr' || cls.raster === 'hdr') {
-    const img = cls.raster === 'exr' ? await decodeExr(file) : await decodeHdr(file, LIMITS.maxFloatPixels);
-    const raw = toneMapToSrgb8(img, cls.kind === 'hdri' ? 'reinhard' : 'clamp');
+    // Off the event loop: decoding a large EXR takes the better part of a second.
+    const img = await offThread<{ raw: Uint8Array; width: number; height: number }>(
+      new URL('./hdr-decode.ts', import.meta.url), 'decodeToSrgb8', [file, cls.raster, cls.kind === 'hdri' ? 'reinhard' : 'clamp', LIMITS.maxFloatPixels],
+    );
+    const raw = Buffer.from(img.raw.buffer, img.raw.byteOffset, img.raw.byteLength);
     return { src: { raw, width: img.width, height: img.height }, width: img.width, height: img.height };
   }
   return null;

@@ -51,7 +51,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.queueLimit != null ? { limit: opts.queueLimit } : {}),
   });
   app.addHook('preValidation', guardHostAndOrigin(app, limits));
-  await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+  await app.register(websocket, { options: { maxPayload: limits.maxPayload }, preClose: closeClients });
   await app.register(routes, { ...opts, limits });
 
   return app;
@@ -70,6 +70,20 @@ function guardHostAndOrigin(app: FastifyInstance, limits: AppLimits) {
       return reply.code(403).send({ error: `Origin "${req.headers.origin}" is not allowed to use this daemon.` });
     }
   };
+}
+
+/**
+ * On close, each client gets a "going away" close frame, and a client that does not finish the close handshake
+ * within a second is cut off (ws alone would wait 30 s for it and keep the process alive meanwhile).
+ */
+function closeClients(this: FastifyInstance, done: () => void): void {
+  const wss = this.websocketServer;
+  for (const client of wss.clients) client.close(1001, 'daemon shutting down');
+  setTimeout(() => {
+    for (const client of wss.clients) client.terminate();
+  }, 1000).unref();
+  wss.close();
+  done();
 }
 
 /** GET /healthz, and the token-checked /ws upgrade that serves JSON-RPC. */

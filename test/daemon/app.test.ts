@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { loadProfile } from '../../server/config.ts';
 import { buildApp, type AppOptions } from '../../server/daemon/app.ts';
 import { resolvePaths } from '../../server/paths.ts';
-import { closeExifTool, getExifTool } from '../../server/pipeline/exiftool.ts';
+import { closeExifTool, EXIFTOOL_MAX_MEMORY_BYTES, getExifTool } from '../../server/pipeline/exiftool.ts';
 import { tempHome } from './helpers.ts';
 import { makeImages } from './images.ts';
 
@@ -71,6 +71,8 @@ t.test('JSON-RPC through injectWS, on the app\'s own ledger, exiftool pool and j
   t.equal(processed.result.results.length, 1);
   const pids = app.exiftool.pids;
   t.ok(pids.length > 0, 'the request ran on the app\'s own exiftool pool');
+  const limits = fs.readFileSync(`/proc/${pids[0]}/limits`, 'utf8');
+  t.match(limits, new RegExp(`Max address space\\s+${EXIFTOOL_MAX_MEMORY_BYTES}\\s`), 'exiftool runs under its memory cap');
   t.not(getExifTool(), app.exiftool, 'outside a request, code gets the process-wide pool, not the daemon\'s');
   const entries = await call(ws, 3, 'ledger.query', {});
   t.equal(entries.result.entries.length, 1, 'and was recorded in the app\'s ledger');

@@ -1,8 +1,10 @@
 // The child guard (server/util/child.ts): memory cap, time limit, abort, and no child outliving its parent.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { blenderMemoryCap } from '../../server/pack/blend-deps.ts';
 import { childrenDieWithUs, runGuarded } from '../../server/util/child.ts';
 
 const MiB = 1024 * 1024;
@@ -63,4 +65,11 @@ t.test('a child does not outlive a parent killed with SIGKILL', { skip: !childre
   const deadline = Date.now() + 5000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.notOk(alive(pid), 'the child died with its parent');
+});
+
+t.test('Blender\'s cap: room for real scenes, none for a small file that inflates to GiBs', async (t) => {
+  const GiB = 1024 ** 3;
+  t.equal(blenderMemoryCap(4 * MiB), 3 * GiB, 'a 4 MB .blend gets the 3 GiB floor (a 4 GiB inflation bomb fails)');
+  t.equal(blenderMemoryCap(512 * MiB), Math.min(8 * GiB, Math.max(3 * GiB, os.totalmem())), 'a 512 MiB compressed scene gets 16× its size (8 GiB), up to the machine\'s RAM');
+  t.ok(blenderMemoryCap(100 * GiB) <= Math.max(3 * GiB, os.totalmem()), 'never more than the machine has');
 });

@@ -1,7 +1,9 @@
 // Load test of the daemon: N concurrent WebSocket clients × M `asset.process` requests on small generated
 // images, against a real `colophon serve` child process. Baseline, measured in the same run: the same
 // work through processPaths in-process with the same concurrency. Also the median latency of one
-// 1920×1080 16-bit PNG on a warm daemon (target: under 400 ms on a 2-core machine).
+// 1920×1080 16-bit PNG on a warm daemon (target: under 400 ms on a 2-core machine), and how long another
+// client's session.hello takes while a pack job runs (target: p99 ≤ 100 ms, max ≤ 250 ms; baseline: the same
+// round trip on the idle daemon). BENCH_ONLY=pack runs only that part; BENCH_CPU_PROF=dir profiles the daemon.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -39,7 +41,8 @@ async function home(name: string): Promise<string> {
 }
 
 async function startServe(dir: string): Promise<{ url: string; token: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(repo, 'bin', 'colophon.js'), 'serve', '--port', '0', '--quiet'], {
+  const prof = process.env.BENCH_CPU_PROF != null ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...prof, path.join(repo, 'bin', 'colophon.js'), 'serve', '--port', '0', '--quiet'], {
     env: { ...process.env, COLOPHON_HOME: dir }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((r) => child.once('exit', r));
@@ -99,7 +102,85 @@ async function baseline(images: string[], concurrency: number): Promise<number> 
   return images.length / seconds;
 }
 
+/** A pack folder like a real kit: large renders, texture maps, EXRs, a .blend, a photo and notes. */
+async function makePack(dir: string): Promise<number> {
+  const fixtures = path.resolve(repo, '..', 'shared', 'fixtures');
+  const put = async (rel: string, write: (file: string) => Promise<unknown>) => {
+    const file = path.join(dir, rel);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await write(file);
+  };
+  const noise = (w: number, h: number, seed: number) => {
+    const raw = Buffer.alloc(w * h * 3);
+    let s = seed * 2654435761;
+    for (let i = 0; i < raw.length; i++) raw[i] = ((s = (s * 1103515245 + 12345) >>> 0) >>> 24) & 0xff;
+    return sharp(raw, { raw: { width: w, height: h, channels: 3 } });
+  };
+  for (let i = 0; i < 6; i++) await put(`renders/shot_${i}.png`, (f) => noise(2048, 2048, i).png().toFile(f));
+  for (let i = 0; i < 6; i++) await put(`textures/Wood_${['BaseColor', 'Normal', 'Roughness'][i % 3]}_${i}.png`, (f) => noise(1024, 1024, 100 + i).png().toFile(f));
+  for (const exr of ['Carrots.exr', 'Flowers.exr', 'Trunks.exr', 'multipart.0001.exr']) await put(`exr/${exr}`, (f) => fs.copyFile(path.join(fixtures, 'exr', exr), f));
+  await put('scene.blend', (f) => fs.copyFile(path.join(fixtures, 'blend', 'basic_file.blend'), f));
+  await put('photos/Canon_40D.jpg', (f) => fs.copyFile(path.join(fixtures, 'photos', 'Canon_40D.jpg'), f));
+  await put('docs/readme.txt', (f) => fs.writeFile(f, 'Wood kit\n'.repeat(200)));
+  return 6 + 6 + 4 + 3;
+}
+
+/** session.hello round trips on `probe`, back to back with a 20 ms pause, until `done` settles. */
+async function helloRoundTrips(probe: RpcClient, done: Promise<unknown>): Promise<number[]> {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  const rtts: number[] = [];
+  while (!finished) {
+    const start = performance.now();
+    const r = await probe.call('session.hello', { protocol: 1, client: { name: 'bench-probe', version: '1' } });
+    rtts.push(performance.now() - start);
+    if (r.error != null) throw new Error(`session.hello failed: ${r.error.message}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return rtts;
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `p50 ${ms(pct(s, 50))}  p99 ${ms(pct(s, 99))}  max ${ms(s.at(-1) ?? 0)}  (${s.length} round trips)`;
+};
+
+/** Another client's session.hello while one client runs a pack job, against the idle daemon's. */
+async function packResponsiveness(): Promise<boolean> {
+  const packDir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-bench-pack-'));
+  scratch.push(packDir);
+  process.stderr.write('pack responsiveness: generating the pack…\n');
+  const files = await makePack(path.join(packDir, 'WoodKit'));
+  const d = await startServe(await home('pack'));
+  const headers = { authorization: `Bearer ${d.token}` };
+  const [worker, probe] = await Promise.all([RpcClient.connect(d.url, headers), RpcClient.connect(d.url, headers)]);
+  const idle = await helloRoundTrips(probe, new Promise((r) => setTimeout(r, 2000)));
+  const t0 = performance.now();
+  const started = await worker.call('pack.process', { path: path.join(packDir, 'WoodKit') });
+  if (started.error != null) throw new Error(`pack.process failed: ${started.error.message}`);
+  const jobId = started.result.jobId as string;
+  const finished = worker.until(() => worker.notes.some((n) => n.method === 'job.finished' && n.params.jobId === jobId), 600_000);
+  const busy = await helloRoundTrips(probe, finished);
+  const seconds = (performance.now() - t0) / 1000;
+  const outcome = worker.notes.find((n) => n.method === 'job.finished')!.params;
+  await Promise.all([worker.close(), probe.close()]);
+  await d.stop();
+  const s = [...busy].sort((a, b) => a - b);
+  const p99 = pct(s, 99);
+  const max = s.at(-1) ?? 0;
+  console.log(`pack responsiveness: another client's session.hello while a pack of ${files} files runs (${seconds.toFixed(1)} s, ${outcome.error != null ? `FAILED: ${outcome.error.message}` : 'ok'})`);
+  console.log(`  idle daemon (baseline)  ${stats(idle)}`);
+  console.log(`  during the pack         ${stats(busy)}`);
+  console.log(`  p99 ratio busy / idle   ${(p99 / Math.max(pct([...idle].sort((a, b) => a - b), 99), 0.001)).toFixed(1)}×`);
+  console.log(`  target p99 ≤ 100 ms, max ≤ 250 ms: ${p99 <= 100 && max <= 250 ? 'met' : 'NOT met'}`);
+  return outcome.error == null;
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'pack') {
+    if (!(await packResponsiveness())) process.exitCode = 1;
+    return;
+  }
   const imgDir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-bench-img-'));
   scratch.push(imgDir);
   process.stderr.write(`generating ${TOTAL * 2} small images…\n`);
@@ -165,6 +246,8 @@ async function main(): Promise<void> {
   if (tabs != null) console.log(`  dashboard tabs open   ${DASHBOARD_TABS}, events received: ${JSON.stringify(tabs.counts)}`);
   console.log(`  machine load average (1 min): ${loadBefore.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end, on ${os.availableParallelism()} cores`);
   if (!exactlyOnce || failed > 0) process.exitCode = 1;
+  console.log();
+  if (!(await packResponsiveness())) process.exitCode = 1;
 }
 
 try {

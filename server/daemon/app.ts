@@ -37,7 +37,8 @@ export interface AppOptions {
 }
 
 /**
- * The daemon as a fastify app, not listening yet (main listens; tests use app.inject / app.injectWS).
+ * The daemon as a fastify app, not listening (startDaemon listens; tests use app.inject, or injectWS after
+ * `await app.ready()`: an upgrade injected before that is never answered).
  * It owns its resources: app.close() cancels the jobs, ends exiftool and closes every socket.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -53,7 +54,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.queueLimit != null ? { limit: opts.queueLimit } : {}),
   });
   app.addHook('preValidation', guardHostAndOrigin(app, limits));
-  await app.register(websocket, { options: { maxPayload: limits.maxPayload } });
+  await app.register(websocket, { options: { maxPayload: limits.maxPayload }, preClose: closeClients });
   const dropUnclaimed = reapUnclaimedUpgrades(app.server, app.websocketServer, limits.requestTimeoutMs);
   app.addHook('preClose', async () => dropUnclaimed());
   await app.register(routes, { ...opts, limits });
@@ -74,6 +75,20 @@ function guardHostAndOrigin(app: FastifyInstance, limits: AppLimits) {
       return reply.code(403).send({ error: `Origin "${req.headers.origin}" is not allowed to use this daemon.` });
     }
   };
+}
+
+/**
+ * On close, each client gets a "going away" close frame, and a client that does not finish the close handshake
+ * within a second is cut off (ws alone would wait 30 s for it and keep the process alive meanwhile).
+ */
+function closeClients(this: FastifyInstance, done: () => void): void {
+  const wss = this.websocketServer;
+  for (const client of wss.clients) client.close(1001, 'daemon shutting down');
+  setTimeout(() => {
+    for (const client of wss.clients) client.terminate();
+  }, 1000).unref();
+  wss.close();
+  done();
 }
 
 /** GET /healthz, and the token-checked /ws upgrade that serves JSON-RPC. */

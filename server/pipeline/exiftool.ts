@@ -13,7 +13,7 @@ export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
  * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
  */
 export function openExifTool(): ExifTool {
-  return new ExifTool({
+  const et = new ExifTool({
     maxProcs: 2,
     taskTimeoutMillis: 60_000,
     writeArgs: ['-overwrite_original'],
@@ -24,6 +24,12 @@ export function openExifTool(): ExifTool {
         maxMemoryBytes: EXIFTOOL_MAX_MEMORY_BYTES,
       }),
   });
+  // When a perl process dies mid-task (e.g. at the memory cap), batch-cluster retries or fails the task on a
+  // later tick; until then nothing holds the event loop, and a CLI run could exit with its work unanswered.
+  et.on('childEnd', () => {
+    if (et.pendingTasks > 0 && !et.ended) setTimeout(() => undefined, 2000);
+  });
+  return et;
 }
 
 /** The pool of the daemon whose request is running (see withExifTool), if any. */

@@ -1,9 +1,9 @@
 import type { Classification } from './classify.ts';
 import { LIMITS } from './classify.ts';
-import { decodeExrPicture } from './decode/exr.ts';
 import { decodeHeifPreview } from './decode/heif.ts';
-import { decodeHdr, toneMapToSrgb8, type FloatImage } from './hdr-decode.ts';
+import type { Srgb8 } from './decode/srgb8.ts';
 import type { PixelSource } from './preview.ts';
+import { offThread } from '../util/off-thread.ts';
 
 export interface Pixels {
   /** Null when the file is kept but no picture can be made from it (a deep EXR no tool could flatten). */
@@ -27,16 +27,16 @@ export async function pixelSource(file: string, cls: Classification, signal?: Ab
     }
     return { src: { file }, width: cls.width!, height: cls.height!, warnings: [] };
   }
-  if (cls.raster === 'exr') {
-    const decoded = await decodeExrPicture(file, cls.exr!, signal);
-    if (decoded.image == null) return { src: null, width: cls.width!, height: cls.height!, warnings: decoded.warnings };
-    return { ...toSrgb(decoded.image, cls), warnings: decoded.warnings };
+  if (cls.raster === 'exr' || cls.raster === 'hdr') {
+    // Off the event loop: decoding and tone-mapping a large EXR takes the better part of a second. The worker
+    // cannot take the abort signal; the pipeline checks it again as soon as the pixels are back.
+    const img = await offThread<Srgb8>(
+      new URL('./decode/srgb8.ts', import.meta.url), 'decodeFloatToSrgb8',
+      [file, cls.raster, cls.exr ?? null, cls.kind === 'hdri' ? 'reinhard' : 'clamp', LIMITS.maxFloatPixels],
+    );
+    if (img.raw == null) return { src: null, width: cls.width!, height: cls.height!, warnings: img.warnings };
+    const raw = Buffer.from(img.raw.buffer, img.raw.byteOffset, img.raw.byteLength);
+    return { src: { raw, width: img.width, height: img.height }, width: img.width, height: img.height, warnings: img.warnings };
   }
-  if (cls.raster === 'hdr') return { ...toSrgb(await decodeHdr(file, LIMITS.maxFloatPixels), cls), warnings: [] };
   return null;
-}
-
-function toSrgb(img: FloatImage, cls: Classification): { src: PixelSource; width: number; height: number } {
-  const raw = toneMapToSrgb8(img, cls.kind === 'hdri' ? 'reinhard' : 'clamp');
-  return { src: { raw, width: img.width, height: img.height }, width: img.width, height: img.height };
 }

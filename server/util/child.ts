@@ -32,7 +32,8 @@ let tools: { setpriv: string | null; prlimit: string | null } | undefined;
 /**
  * util-linux (part of every Debian/Ubuntu base system) does both jobs by exec, so the child keeps the pid we
  * spawned: `setpriv --pdeathsig KILL` makes the kernel kill the child when we die, however we die (there is no
- * prctl in Node), and `prlimit --as` sets the memory cap. Elsewhere the child runs bare.
+ * prctl in Node), and `prlimit --as` sets the memory cap. Elsewhere the child runs bare. The kernel does not
+ * deliver that signal once the parent has changed its uid (setuid after the spawn), so spawn after dropping.
  */
 function wrappers(): { setpriv: string | null; prlimit: string | null } {
   tools ??= process.platform === 'linux' ? { setpriv: onPath('setpriv'), prlimit: onPath('prlimit') } : { setpriv: null, prlimit: null };

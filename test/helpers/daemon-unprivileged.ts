@@ -4,13 +4,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startDaemon } from '../../server/daemon/daemon.ts';
-import { getExifTool } from '../../server/pipeline/exiftool.ts';
 
 const home = process.argv[2]!;
 await fs.mkdir(path.join(home, 'output', 'public'), { recursive: true });
 await fs.mkdir(path.join(home, 'output', 'private'), { recursive: true });
 const d = await startDaemon({ env: { COLOPHON_HOME: home }, port: 0, logger: false });
-await getExifTool().version();
+await d.app.exiftool.version(); // the daemon's own pool, started as root and ended by d.close()
 for (const dir of [home, path.join(home, 'output'), path.join(home, 'output', 'public'), path.join(home, 'output', 'private')]) {
   await fs.chmod(dir, 0o777);
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Ledger } from '../../ledger/ledger.ts';
 import { openExifTool } from '../../pipeline/exiftool.ts';
+import { closeOffThread } from '../../util/off-thread.ts';
 import { JobQueue, type JobQueueOptions } from '../jobs.ts';
 
 declare module 'fastify' {
@@ -37,6 +38,7 @@ async function resources(app: FastifyInstance, opts: ResourcesOptions): Promise<
   });
   app.addHook('onClose', async () => {
     await exiftool.end();
+    await closeOffThread(); // worker threads for decoding; made again on demand
     // The ledger holds no open handle between appends (each one opens, fsyncs and closes), so there is
     // nothing to release once the jobs that append have settled.
   });

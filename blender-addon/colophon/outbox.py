@@ -106,8 +106,11 @@ class Outbox:
     MAX_SEND_ATTEMPTS = 3  # a request whose send keeps killing the connection is given up
     MAX_PENDING = 1000
 
-    def __init__(self, connect, backoff=None, idle_poll=0.25):
+    def __init__(self, connect, backoff=None, idle_poll=0.25, idle_read=5.0):
         self._connect = connect
+        # While idle the worker still reads the open connection this often, so it answers the daemon's heartbeat
+        # pings (the daemon drops a client that misses one) and notices at once when the daemon has gone.
+        self._idle_read = idle_read
         self.backoff = backoff or Backoff()
         self.delays = []  # every back-off delay used, newest last (status and tests read it)
         self._idle_poll = idle_poll
@@ -233,9 +236,11 @@ class Outbox:
                 if connect_only and wait > 0:
                     self._cv.wait(min(wait, 5.0))
                     continue
-                if request is None and not connect_only and not (self._jobs and self._conn):
-                    self._cv.wait(self._idle_poll if self._jobs else 5.0)
-                    continue
+                idle = request is None and not connect_only and not (self._jobs and self._conn)
+                if idle:
+                    self._cv.wait(self._idle_poll if self._jobs else self._idle_read)
+                    if self._conn is None or self._s.pending or self._s.stopping or self._s.reconnect:
+                        continue
                 if request is not None and self._conn is None and wait > 0:
                     self._cv.wait(wait)
                     continue
@@ -245,7 +250,7 @@ class Outbox:
                         with self._cv:
                             self._s.want_connection = False
                 elif request is None:
-                    self._poll_jobs()
+                    self._poll_jobs()  # also answers heartbeat pings while idle
                 elif self._ensure_connected():
                     self._send(request)
             except Exception:  # never let the worker die; a bug here must not stop later sends

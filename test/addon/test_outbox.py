@@ -202,6 +202,20 @@ class OutboxAgainstRealServer(unittest.TestCase):
         self.assertEqual(done[0].value.results[0].source, "f12")
         self.assertEqual(box.state[0], outbox.STATE_CONNECTED)
 
+    def test_an_idle_connection_still_answers_the_daemons_heartbeat_pings(self):
+        server = WsServer("tok-hb")
+        self.addCleanup(server.stop)
+        client = wire.ClientInfo("colophon-blender", "0.1.0", "test")
+        box = outbox.Outbox(lambda: rpc.RpcConnection.open(f"ws://127.0.0.1:{server.port}/ws", "tok-hb", client, connect_timeout=0.5), idle_read=0.2)
+        self.addCleanup(box.stop)
+        box.submit(outbox.Request("ping.later", {"ms": 300}, label="schedule a ping"))
+        self.assertEqual(box.flush(5), 0)
+        time.sleep(1.2)  # the ping arrives while nothing is queued
+        box.submit(outbox.Request("pongs", {}, label="count"))
+        self.assertEqual(box.flush(5), 0)
+        done = [e for e in box.drain() if isinstance(e, outbox.Done)]
+        self.assertEqual(done[-1].value, {"pongs": 1}, "the ping sent while idle was answered")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -40,6 +40,11 @@ wss.on('connection', (ws, req) => {
         return reply({ params: p, isBinary, bytes: data.length, host: req.headers.host, origin: req.headers.origin ?? null, connections });
       case 'big':
         return reply({ data: 'y'.repeat(p.size) });
+      case 'ping.later':
+        setTimeout(() => ws.ping(Buffer.from('still there?')), p.ms);
+        return reply({ scheduled: true });
+      case 'pongs':
+        return reply({ pongs });
       case 'ping.me':
         ws.ping(Buffer.from('are you there'));
         return setTimeout(() => reply({ pongs }), 300);

@@ -89,16 +89,13 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const inZip = req.copy != null ? await sha256File(members[0]!.source) : blendHash;
   const xmp = await sidecarBytes(blendName, inZip.sha256, env.profile);
   const now = new Date();
-  const hashes = await produceAtomic(zipPath, async (tmp) => {
-    const written = await writeZip(tmp, members, (files) => [
+  const hashes = await produceAtomic(zipPath, (tmp) =>
+    writeZip(tmp, members, (files) => [
       ['manifest.json', Buffer.from(JSON.stringify(manifest(assetId, blendName, path.dirname(blend), files, missing, env.profile, now), null, 2) + '\n')],
       ['LICENSE.txt', Buffer.from(licenceText(env.profile, blendName, now))],
       [`${blendName}.xmp`, xmp],
-    ], req.signal);
-    // Sign: the zip's Content Credential goes beside it as `<zip>.c2pa`.
-    await signOutput({ file: tmp, dest: zipPath, format: 'zip', role: 'archive', rights: rightsFromProfile(env.profile, 'digitalCreation') }, { profile: env.profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) });
-    return written;
-  });
+    ], req.signal),
+  );
   const blendAfter = req.copy != null ? (await sha256File(blend)).sha256 : hashes[0]?.sha256;
   if (blendAfter !== blendHash.sha256) {
     await fs.rm(zipPath, { force: true });
@@ -106,6 +103,8 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   }
   const zipHash = await sha256File(zipPath);
   const finalPath = await keepOlderArchive(zipPath, path.join(dir, `${stem}.archive.zip`), zipHash.sha256);
+  // Sign: the zip's Content Credential goes beside it, at the name the zip ended up with, as `<zip>.c2pa`.
+  await signOutput({ file: finalPath, dest: finalPath, format: 'zip', role: 'archive', rights: rightsFromProfile(env.profile, 'digitalCreation') }, { profile: env.profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) });
   const archive: Output = {
     path: finalPath, visibility: 'private', purpose: 'archive', sha256: zipHash.sha256, bytes: zipHash.bytes, metadata: 'sidecar',
   };

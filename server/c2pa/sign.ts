@@ -6,6 +6,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Profile } from '../../protocol/src/profile.ts';
 import { ColophonError } from '../errors.ts';
 import { resolvePaths } from '../paths.ts';
+import { getExifTool } from '../pipeline/exiftool.ts';
 import type { RightsStamp } from '../pipeline/stamp.ts';
 import { tempNameFor, writeFileAtomic } from '../util/atomic.ts';
 import { ensureIdentity, type SigningIdentity } from './keys.ts';
@@ -18,6 +19,11 @@ export const EMBED_MIME: Record<string, string> = {
 };
 
 export const SIDECAR_SUFFIX = '.c2pa';
+
+// HEIF and AVIF are rebuilt box by box when a manifest is embedded; with some real files (an item-location box
+// the writer reads differently) the XMP item did not survive. The rights stamp matters more than where the
+// credential sits, so for these containers it is checked after signing.
+const REBUILT_CONTAINERS = new Set(['heif', 'avif']);
 const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 
 export type CredentialRole = 'master' | 'preview' | 'archive';
@@ -73,6 +79,9 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
       const signedTmp = tempNameFor(t.file);
       try {
         await signWith(builder, signer, { path: t.file, mimeType: mime }, { path: signedTmp });
+        if (REBUILT_CONTAINERS.has(t.format) && !(await rightsSurvived(t.file, signedTmp))) {
+          throw new Error('embedding would have dropped the XMP rights stamp from this file');
+        }
         await fs.rename(signedTmp, t.file);
       } finally {
         await fs.rm(signedTmp, { force: true });
@@ -182,4 +191,12 @@ function firstLine(err: unknown): string {
 
 function signingError(dest: string, err: unknown, todo: string): ColophonError {
   return new ColophonError('SIGNING_FAILED', `${dest}: the Content Credential could not be signed (${firstLine(err)}); ${todo}.`, { cause: err });
+}
+
+/** True when the signed copy still carries the creator and DataMining fields the unsigned file had. */
+async function rightsSurvived(unsigned: string, signed: string): Promise<boolean> {
+  const args = ['-XMP-dc:Creator', '-XMP-plus:DataMining'];
+  const read = async (f: string) => (await getExifTool().readRaw(f, args)) as Record<string, unknown>;
+  const [before, after] = await Promise.all([read(unsigned), read(signed)]);
+  return after.Creator != null && JSON.stringify(after.Creator) === JSON.stringify(before.Creator) && after.DataMining === before.DataMining;
 }

@@ -2,6 +2,7 @@
 // answering other clients while a pack decodes. piscina keeps the pool; idle threads exit after a moment, so a
 // CLI run still ends as soon as its work is done.
 import os from 'node:os';
+import { SHARE_ENV } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ErrorKey } from '../../protocol/src/errors.ts';
 import { ColophonError } from '../errors.ts';
@@ -15,6 +16,8 @@ function getPool(): Piscina {
     filename: new URL('./off-thread-worker.mjs', import.meta.url).href,
     maxThreads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     idleTimeout: 1000,
+    // The workers see the same environment as the main thread (PATH decides which decoder tools are found).
+    env: SHARE_ENV,
   });
   return pool;
 }

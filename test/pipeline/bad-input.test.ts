@@ -32,7 +32,7 @@ t.test('each bad input gives a Failure with a clear message; the good file is st
   const code = Object.fromEntries(r.errors.map((e) => [path.basename(e.input), e]));
   const expect: Record<string, [string, RegExp]> = {
     'empty.jpg': ['EMPTY_FILE', /empty \(0 bytes\).*write it again/],
-    'truncated.png': ['CORRUPT_FILE', /damaged or truncated/],
+    'truncated.png': ['CORRUPT_FILE', /PNG is damaged: it is truncated/],
     'truncated.jpg': ['CORRUPT_FILE', /damaged or truncated/],
     'readme.png': ['UNSUPPORTED_FORMAT', /named \.png but its content is text/],
     'claims_huge.png': ['TOO_LARGE', /50000×50000.*limit/],

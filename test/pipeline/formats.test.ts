@@ -133,7 +133,8 @@ t.test('without the Debian decoders: UNSUPPORTED_FORMAT naming the package, neve
   const deep = r.results.find((x) => x.input.path.endsWith('Trunks.exr'));
   t.ok(deep, 'a deep EXR is still recorded without its decoder');
   t.match(deep?.warnings.join('\n'), /no preview: deep image.*openimageio-tools/);
-  t.same(deep?.outputs.map((o) => o.purpose).sort(), ['manifest', 'master', 'sidecar'], 'master and sidecar, no preview');
+  t.same(deep?.outputs.map((o) => o.purpose).sort(), ['manifest', 'master', 'sidecar', 'sidecar'], 'master and its sidecars, no preview');
+  t.same(deep?.outputs.filter((o) => o.purpose === 'sidecar').map((o) => path.extname(o.path)).sort(), ['.c2pa', '.xmp'], 'the sidecars: XMP rights and the Content Credential');
   const priv = path.join(env.outRoot, 'private');
   for (const d of await fs.readdir(priv)) t.not((await fs.readdir(path.join(priv, d))).length, 0, `private/${d} is not an empty folder`);
 });

@@ -8,6 +8,7 @@ import type { AssetResult, Failure, Output, ProcessReport, RenderContext, Source
 import { assertConfinedIfExists, confinedDir } from '../daemon/confine.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { withFileLock } from '../ledger/lock.ts';
 import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
 import { READ_INPUT_FLAGS, statRegularFile } from '../util/regular-file.ts';
 import { classifyFile, type Classification } from './classify.ts';
@@ -48,6 +49,8 @@ export interface PipelineEnv {
 
 export type ProgressFn = (done: number, total: number, current?: string) => void;
 
+/** How long a run waits for another run that is processing the same content (a large EXR can take a while). */
+const ASSET_LOCK_WAIT_MS = 10 * 60_000;
 const PIPELINE_VERSION = 2; // 2: outputs carry Content Credentials
 const PRESENTATION = new Set<Source>(['f12', 'animation', 'export']);
 
@@ -100,6 +103,21 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
     throw new ColophonError('CHANGED_WHILE_READING', `${inputPath} changed while it was being read. Wait until it is fully written, then process it again.`);
   }
+  // One run at a time per asset (two `colophon process` on one home, or the CLI beside the daemon): the second then
+  // finds the first one's outputs and reuses them, instead of signing new bytes and recording the asset twice.
+  const locks = await confinedDir(env.outRoot, '.locks');
+  return withFileLock(path.join(locks, sha256.slice(0, 16)), () => processHashed(input, inputPath, { sha256, bytes }, req, env, made), ASSET_LOCK_WAIT_MS);
+}
+
+/** The rest of processOne, under the asset's lock. */
+async function processHashed(
+  input: string,
+  inputPath: string,
+  { sha256, bytes }: { sha256: string; bytes: number },
+  req: ProcessRequest,
+  env: PipelineEnv,
+  made: string[],
+): Promise<AssetResult> {
   const assetId = sha256.slice(0, 16);
   const name = path.basename(input);
   const privDir = path.join(env.outRoot, 'private', assetId);

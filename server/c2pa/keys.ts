@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { ColophonError } from '../errors.ts';
-import { tempNameFor, writeFileAtomic } from '../util/atomic.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
@@ -154,22 +154,9 @@ function describe(chainPem: string, kind: IdentityInfo['kind'], alg: SigningAlg,
   };
 }
 
-/** Like writeFileAtomic, but the file is 0600 from its first byte. */
-async function writeSecret(file: string, data: string): Promise<void> {
-  const tmp = tempNameFor(file);
-  try {
-    const fh = await fs.open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+/** The file is 0600 from its first byte (writeFileAtomic creates its temp name with the mode given). */
+function writeSecret(file: string, data: string): Promise<void> {
+  return writeFileAtomic(file, data, 0o600);
 }
 
 async function store(files: KeyFiles, chainPem: string, keyPem: string, info: IdentityInfo, ca?: { pem: string; keyPem: string }): Promise<void> {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openInBrowser, requestLoginUrl } from '../../dashboard/client.ts';
 import { resolvePaths } from '../../paths.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 export function registerDashboard(program: Command): void {
   program
@@ -23,7 +24,7 @@ export function registerDashboard(program: Command): void {
           process.stdout.write(url + '\n');
         }
       } catch (err) {
-        process.stderr.write(`colophon dashboard: ${(err as Error).message}\n`);
+        writeHuman(process.stderr, `colophon dashboard: ${(err as Error).message}\n`);
         process.exitCode = EXIT.FAILED;
       }
     });

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { importIdentity, initIdentity, keyFiles, showIdentity, type IdentityInfo } from '../../c2pa/keys.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 function print(info: IdentityInfo, dir: string): void {
-  process.stdout.write(
+  writeHuman(process.stdout,
     `Signing identity (${info.kind === 'local' ? 'made on this computer' : 'imported'}), in ${dir}\n` +
       `  subject:     ${info.subject}\n  issuer:      ${info.issuer}\n  algorithm:   ${info.alg}\n` +
       `  valid until: ${info.notAfter}\n  fingerprint: ${info.fingerprint}\n` +

@@ -5,6 +5,7 @@ import { progressBar } from '../../pack/progress-bar.ts';
 import { MARKET_PROFILES, runPack, type MarketProfile, type PackResult } from '../../pack/run.ts';
 import { openServices } from '../../services.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 interface PackFlags {
   out?: string;
@@ -24,20 +25,20 @@ export function registerPack(program: Command): void {
     .option('--no-ledger', 'do not record the assets in the evidence ledger')
     .action(async (input: string, flags: PackFlags) => {
       if (!(MARKET_PROFILES as readonly string[]).includes(flags.profile)) {
-        process.stderr.write(`colophon pack: unknown --profile "${flags.profile}"; use one of ${MARKET_PROFILES.join(', ')}\n`);
+        writeHuman(process.stderr, `colophon pack: unknown --profile "${flags.profile}"; use one of ${MARKET_PROFILES.join(', ')}\n`);
         process.exitCode = EXIT.USAGE;
         return;
       }
       const services = await openServices();
       const abort = new AbortController();
       const onSigint = () => {
-        process.stderr.write('\ncolophon pack: stopping after the files in progress (finished files are kept; run again to resume)\n');
+        writeHuman(process.stderr, '\ncolophon pack: stopping after the files in progress (finished files are kept; run again to resume)\n');
         abort.abort();
       };
       process.once('SIGINT', onSigint);
       const bar = progressBar(!flags.json);
       try {
-        if (!flags.json) for (const w of services.profileWarnings) process.stderr.write(`warning: ${w}\n`);
+        if (!flags.json) for (const w of services.profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);
         const outDir = path.resolve(flags.out ?? path.join(services.profile.output.root, 'packs'));
         const result = await runPack(input, {
           outDir,
@@ -55,7 +56,7 @@ export function registerPack(program: Command): void {
       } catch (err) {
         bar.stop();
         const e = toColophonError(err);
-        process.stderr.write(`colophon pack: ${e.message}\n`);
+        writeHuman(process.stderr, `colophon pack: ${e.message}\n`);
         // The whole pack failed (a bomb, a damaged zip, a full disk): --json still gets its one document.
         if (flags.json) {
           const failure = { input, code: e.key, message: e.message };
@@ -72,15 +73,15 @@ export function registerPack(program: Command): void {
 function printHuman(r: PackResult, packOut: string): void {
   const s = r.report.summary as Record<string, number>;
   const out = process.stdout;
-  out.write(`${r.report.ok === true ? '✓ ready to upload' : '✗ not ready'}: ${s.processed} processed (${s.reused} reused), ${s.failed} failed, ${s.skipped} left out\n`);
-  for (const e of r.errors) out.write(`  ✗ ${e.input}  ${e.code}: ${e.message}\n`);
+  writeHuman(out, `${r.report.ok === true ? '✓ ready to upload' : '✗ not ready'}: ${s.processed} processed (${s.reused} reused), ${s.failed} failed, ${s.skipped} left out\n`);
+  for (const e of r.errors) writeHuman(out, `  ✗ ${e.input}  ${e.code}: ${e.message}\n`);
   const findings = (r.report.findings as Array<{ severity: string; message: string; files?: string[] }>).filter((f) => f.severity !== 'info');
   for (const f of findings) {
-    out.write(`  ${f.severity === 'fail' ? '✗' : '!'} ${f.message}\n`);
-    for (const file of (f.files ?? []).slice(0, 10)) out.write(`      ${file}\n`);
-    if ((f.files?.length ?? 0) > 10) out.write(`      … and ${f.files!.length - 10} more (see report.md)\n`);
+    writeHuman(out, `  ${f.severity === 'fail' ? '✗' : '!'} ${f.message}\n`);
+    for (const file of (f.files ?? []).slice(0, 10)) writeHuman(out, `      ${file}\n`);
+    if ((f.files?.length ?? 0) > 10) writeHuman(out, `      … and ${f.files!.length - 10} more (see report.md)\n`);
   }
-  out.write(`public previews: ${path.join(packOut, 'public')} (${s.previews} previews, ${s.contactSheets} contact sheets)\n`);
-  out.write(`delivery zip:    ${r.archive.path}\n`);
-  out.write(`report:          ${path.join(packOut, 'report.md')}\n`);
+  writeHuman(out, `public previews: ${path.join(packOut, 'public')} (${s.previews} previews, ${s.contactSheets} contact sheets)\n`);
+  writeHuman(out, `delivery zip:    ${r.archive.path}\n`);
+  writeHuman(out, `report:          ${path.join(packOut, 'report.md')}\n`);
 }

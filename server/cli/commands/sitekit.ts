@@ -18,7 +18,7 @@ export function registerSitekit(program: Command): void {
         for (const w of profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);
         const outDir = path.resolve(flags.out ?? path.join(profile.output.root, 'sitekit'));
         if (flags.site != null && !URL.canParse(flags.site)) {
-          process.stderr.write(`colophon sitekit: --site "${flags.site}" is not a URL; pass e.g. https://jane.example.org\n`);
+          writeHuman(process.stderr, `colophon sitekit: --site "${flags.site}" is not a URL; pass e.g. https://jane.example.org\n`);
           process.exitCode = EXIT.USAGE;
           return;
         }

@@ -3,6 +3,7 @@ import type { CredentialReport } from '../../../protocol/src/credentials.ts';
 import { verifyCredential } from '../../c2pa/verify.ts';
 import { printJson, runCommand } from '../../evidence/cli-run.ts';
 import { EXIT } from '../exit.ts';
+import { writeHuman } from '../safe-text.ts';
 
 export function registerVerify(program: Command): void {
   program
@@ -19,12 +20,12 @@ export function registerVerify(program: Command): void {
             reports.push(await verifyCredential(f, ledger));
           } catch (err) {
             errors.push({ input: f, message: (err as Error).message });
-            process.stderr.write(`colophon verify: ${(err as Error).message}\n`);
+            writeHuman(process.stderr, `colophon verify: ${(err as Error).message}\n`);
           }
         }
         if (errors.length > 0 || reports.some((r) => !r.valid)) process.exitCode = EXIT.FAILED;
         if (flags.json) return printJson({ files: reports, errors });
-        for (const r of reports) process.stdout.write(describe(r));
+        for (const r of reports) writeHuman(process.stdout, describe(r));
       }),
     );
 }

@@ -45,6 +45,8 @@ export const OutputSchema = z.object({
   height: z.number().int().positive().optional(),
   phash: PHash.optional(),
   metadata: z.enum(['embedded', 'sidecar', 'none']),
+  /** Where this file's Content Credential (C2PA) is: inside it, or in `<path>.c2pa` beside it. */
+  credential: z.enum(['embedded', 'sidecar']).optional(),
 });
 export type Output = z.infer<typeof OutputSchema>;
 

@@ -7,7 +7,7 @@ import { sha256File } from '../util/hash.ts';
 import { signOutput, type SignContext } from '../c2pa/sign.ts';
 import { EMBEDDABLE, embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
 
-type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string };
+type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string; credential?: Output['credential'] };
 
 /** Describes a finished output file for the results, hashing it unless its hash is already known. */
 export async function describeOutput(file: string, d: Describe, known?: { sha256: string; bytes: number }): Promise<Output> {
@@ -16,6 +16,7 @@ export async function describeOutput(file: string, d: Describe, known?: { sha256
   if (d.width != null) out.width = d.width;
   if (d.height != null) out.height = d.height;
   if (d.phash != null) out.phash = d.phash;
+  if (d.credential != null) out.credential = d.credential;
   return out;
 }
 
@@ -36,6 +37,7 @@ export async function writeMaster(
   const warnings: string[] = [];
   const embed = EMBEDDABLE.has(format);
   let c2paSidecar: string | undefined;
+  let credentialAt: Output['credential'];
   const copied = await produceAtomic(dest, async (tmp) => {
     await fs.copyFile(input, tmp);
     await fs.chmod(tmp, 0o644); // copyFile keeps the source's mode; outputs must stay writable for the artist
@@ -48,10 +50,11 @@ export async function writeMaster(
     const signed = await signOutput({ file: tmp, dest, format, role: 'master', rights }, credential);
     warnings.push(...signed.warnings);
     c2paSidecar = signed.sidecar;
+    credentialAt = signed.embedded ? 'embedded' : 'sidecar';
     return hashed;
   });
   // A byte-identical master already has the hash just checked; a stamped one must be hashed again.
-  const master = { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', ...dims } as const;
+  const master = { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', credential: credentialAt, ...dims } as const;
   const outputs = [await describeOutput(dest, master, embed ? undefined : copied)];
   if (!embed) {
     const sidecar = `${dest}.xmp`;
@@ -70,12 +73,12 @@ export async function writePreview(
   rights: RightsStamp,
   credential: SignContext & { parent: string },
   label = dest,
-): Promise<string[]> {
+): Promise<{ warnings: string[]; credential: NonNullable<Output['credential']> }> {
   return produceAtomic(dest, async (tmp) => {
     await fs.writeFile(tmp, buffer);
     const warnings = await embedStamp(tmp, format, rights, `the preview of ${label}`);
     // Sign last, with the signed master as the parent ingredient.
     const signed = await signOutput({ file: tmp, dest, format, role: 'preview', rights, parent: credential.parent }, credential);
-    return [...warnings, ...signed.warnings];
+    return { warnings: [...warnings, ...signed.warnings], credential: signed.embedded ? 'embedded' : 'sidecar' };
   });
 }

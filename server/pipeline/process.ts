@@ -172,9 +172,10 @@ async function processHashed(
     await makeAssetDir(env.outRoot, path.join('public', assetId), made);
     const stem = path.basename(name, path.extname(name));
     const dest = path.join(pubDir, `${stem}.preview.${plan.format === 'webp' ? 'webp' : 'jpg'}`);
-    warnings.push(...(await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, parent: path.join(privDir, name) }, inputPath)));
+    const written = await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, parent: path.join(privDir, name) }, inputPath);
+    warnings.push(...written.warnings);
     outputs.unshift(await describeOutput(dest, {
-      visibility: 'public', purpose: 'preview', metadata: 'embedded',
+      visibility: 'public', purpose: 'preview', metadata: 'embedded', credential: written.credential,
       width: preview.width, height: preview.height, phash: await phash(preview.buffer),
     }));
   }
@@ -223,7 +224,7 @@ function ledgerData(r: AssetResult, profile: Profile, req: ProcessRequest): Reco
     assetId: r.assetId,
     source: req.source,
     input: r.input,
-    outputs: r.outputs.map((o) => ({ path: o.path, visibility: o.visibility, purpose: o.purpose, sha256: o.sha256, bytes: o.bytes, ...(o.phash != null ? { phash: o.phash } : {}) })),
+    outputs: r.outputs.map((o) => ({ path: o.path, visibility: o.visibility, purpose: o.purpose, sha256: o.sha256, bytes: o.bytes, ...(o.phash != null ? { phash: o.phash } : {}), ...(o.credential != null ? { credential: o.credential } : {}) })),
     creator: profile.creator,
     licence: profile.licence,
     dataMining: profile.dataMining,

@@ -51,6 +51,7 @@ t.test('F12 (asset.process) and preview.export: every output verifies; credentia
   t.equal(res.source, 'f12');
   const signedOutputs = res.outputs.filter((o: { purpose: string }) => o.purpose === 'master' || o.purpose === 'preview');
   t.equal(signedOutputs.length, 2);
+  t.same(signedOutputs.map((o: { credential?: string }) => o.credential), ['embedded', 'embedded'], 'the results say where each credential is');
   for (const o of signedOutputs) {
     const v = await client.call('credentials.verify', { path: o.path });
     t.equal(v.error, undefined, v.error?.message ?? 'no error');

@@ -14,7 +14,9 @@ const bin = path.join(repo, 'bin', 'colophon.js');
 /** Runs `serve` until daemon.json names it, checks /healthz at that URL, then stops it with SIGTERM. */
 async function serveOnce(t: Test, home: string, args: string[], prefix: string[] = []) {
   const [cmd, ...argv] = [...prefix, process.execPath, bin, 'serve', ...args];
-  const child = spawn(cmd!, argv, { env: { ...process.env, COLOPHON_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Without tap's NODE_OPTIONS hooks: they write into the checkout, which "nobody" may not.
+  const { NODE_OPTIONS: _hooks, ...env } = process.env;
+  const child = spawn(cmd!, argv, { env: { ...env, COLOPHON_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => void child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -57,7 +59,10 @@ t.test('a port the OS refuses (EACCES)', { skip: noEacces }, async (t) => {
   const home = await tempHome('colophon-port-eacces-');
   await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ creator: { name: 'Port Tester' } }));
   // Root may bind any port, so as root the daemon runs as "nobody" to meet the refusal a normal user meets.
-  const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+  // It keeps one capability, reading any file (not binding low ports), so it can load the checkout wherever CI put it.
+  const asUser = process.getuid?.() === 0
+    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search', '--']
+    : [];
   if (asUser.length > 0) await fs.chmod(home, 0o777);
   const r = await serveOnce(t, home, ['--port', '80', '--quiet'], asUser);
   t.not(r.url.port, '80');

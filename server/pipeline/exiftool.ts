@@ -13,12 +13,13 @@ export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
  * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
  */
 export function openExifTool(): ExifTool {
+  let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
     maxProcs: 2,
     taskTimeoutMillis: 60_000,
     writeArgs: ['-overwrite_original'],
     processFactory: async () =>
-      spawnGuarded(await exiftoolPath(), DefaultExiftoolArgs, {
+      spawnGuarded(await (script ??= exiftoolPath()), DefaultExiftoolArgs, {
         stdio: 'pipe',
         env: { ...process.env, LANG: 'C' },
         maxMemoryBytes: EXIFTOOL_MAX_MEMORY_BYTES,

@@ -12,8 +12,8 @@ const repo = path.resolve(import.meta.dirname, '..', '..');
 const bin = path.join(repo, 'bin', 'colophon.js');
 
 /** Runs `serve` until daemon.json names it, checks /healthz at that URL, then stops it with SIGTERM. */
-async function serveOnce(t: Test, home: string, args: string[], prefix: string[] = []) {
-  const [cmd, ...argv] = [...prefix, process.execPath, bin, 'serve', ...args];
+async function serveOnce(t: Test, home: string, args: string[], serve: string[] = [bin, 'serve']) {
+  const [cmd, ...argv] = [process.execPath, ...serve, ...args];
   // Without tap's NODE_OPTIONS hooks: they write into the checkout, which "nobody" may not.
   const { NODE_OPTIONS: _hooks, ...env } = process.env;
   const child = spawn(cmd!, argv, { env: { ...env, COLOPHON_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -59,12 +59,10 @@ t.test('a port the OS refuses (EACCES)', { skip: noEacces }, async (t) => {
   const home = await tempHome('colophon-port-eacces-');
   await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ creator: { name: 'Port Tester' } }));
   // Root may bind any port, so as root the daemon runs as "nobody" to meet the refusal a normal user meets.
-  // It keeps one capability, reading any file (not binding low ports), so it can load the checkout wherever CI put it.
-  const asUser = process.getuid?.() === 0
-    ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search', '--']
-    : [];
-  if (asUser.length > 0) await fs.chmod(home, 0o777);
-  const r = await serveOnce(t, home, ['--port', '80', '--quiet'], asUser);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await fs.chmod(home, 0o777);
+  const serve = asRoot ? ['--import', 'tsx', path.join(repo, 'test', 'helpers', 'serve-unprivileged.ts')] : [bin, 'serve'];
+  const r = await serveOnce(t, home, ['--port', '80', '--quiet'], serve);
   t.not(r.url.port, '80');
   t.equal(r.healthy, true, 'the daemon answers on the port it took');
   t.match(r.stderr, /the system refused port 80 on 127\.0\.0\.1 \(EACCES[^)]*\); listening on port \d+ instead/);

@@ -5,6 +5,13 @@ import path from 'node:path';
 /** A lock this old is stale whoever holds it: a ledger append holds it for milliseconds. */
 const STALE_AFTER_MS = 30_000;
 
+/** Another live process held the lock for longer than the caller would wait. */
+export class LockTimeoutError extends Error {
+  constructor(message: string, readonly holder: number) {
+    super(message);
+  }
+}
+
 /** Nonces of the locks this process holds, so a lock carrying our own pid is never mistaken for a dead one. */
 const held = new Set<string>();
 
@@ -51,7 +58,7 @@ async function acquire(lockPath: string, timeoutMs: number): Promise<Held> {
       const owner = await readOwner(path.join(dir, `${base}.${top}`));
       if (owner == null) continue; // released between listing and reading: look again
       if (!isStale(owner)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lockPath} (held by process ${owner.pid})`);
+        if (Date.now() > deadline) throw new LockTimeoutError(`timed out waiting for the lock ${lockPath} (held by process ${owner.pid})`, owner.pid);
         await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
         delay = Math.min(delay * 2, 50);
         continue;

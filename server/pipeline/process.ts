@@ -8,7 +8,7 @@ import type { AssetResult, Failure, Output, ProcessReport, RenderContext, Source
 import { assertConfinedIfExists, confinedDir } from '../daemon/confine.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { withFileLock } from '../ledger/lock.ts';
+import { LockTimeoutError, withFileLock } from '../ledger/lock.ts';
 import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
 import { READ_INPUT_FLAGS, statRegularFile } from '../util/regular-file.ts';
 import { classifyFile, type Classification } from './classify.ts';
@@ -106,7 +106,12 @@ async function processOne(inputPath: string, req: ProcessRequest, env: PipelineE
   // One run at a time per asset (two `colophon process` on one home, or the CLI beside the daemon): the second then
   // finds the first one's outputs and reuses them, instead of signing new bytes and recording the asset twice.
   const locks = await confinedDir(env.outRoot, '.locks');
-  return withFileLock(path.join(locks, sha256.slice(0, 16)), () => processHashed(input, inputPath, { sha256, bytes }, req, env, made), ASSET_LOCK_WAIT_MS);
+  try {
+    return await withFileLock(path.join(locks, sha256.slice(0, 16)), () => processHashed(input, inputPath, { sha256, bytes }, req, env, made), ASSET_LOCK_WAIT_MS);
+  } catch (err) {
+    if (!(err instanceof LockTimeoutError)) throw err;
+    throw new ColophonError('BUSY', `${inputPath}: another Colophon run (process ${err.holder}) has been processing the same content for over ${ASSET_LOCK_WAIT_MS / 60_000} minutes. Let it finish, then run again.`, { cause: err });
+  }
 }
 
 /** The rest of processOne, under the asset's lock. */

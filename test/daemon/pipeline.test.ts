@@ -13,8 +13,8 @@ import { ColophonError } from '../../server/errors.ts';
 import { resolvePaths } from '../../server/paths.ts';
 import { RpcClient, startTestDaemon, tempHome } from './helpers.ts';
 import { makeImages } from './images.ts';
+import { FIXTURES } from '../helpers/pipeline-env.ts';
 
-const FIXTURES = '/work/shared/fixtures';
 const home = await tempHome();
 const daemon = await startTestDaemon(home);
 const client = await RpcClient.forDaemon(daemon);

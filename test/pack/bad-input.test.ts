@@ -9,6 +9,7 @@ import { closeExifTool } from '../../server/pipeline/exiftool.ts';
 import { runPack, type PackOptions } from '../../server/pack/run.ts';
 import { openServices } from '../../server/services.ts';
 import { listAll, png, rawZip } from './helpers.ts';
+import { FIXTURES } from '../helpers/pipeline-env.ts';
 
 t.teardown(closeExifTool);
 
@@ -22,7 +23,7 @@ async function setup(root: string) {
 
 t.test('zip entries escaping the folder or absolute are refused and never written', async (t) => {
   const { root, opts } = await setup(t.testdir({ home: {} }));
-  const img = await fs.readFile('/work/shared/fixtures/photos/Canon_40D.jpg');
+  const img = await fs.readFile(path.join(FIXTURES, 'photos', 'Canon_40D.jpg'));
   const zip = path.join(root, 'evil.zip');
   await rawZip(zip, [
     { name: 'ok.jpg', data: img },
@@ -97,8 +98,8 @@ t.test('the pack\'s own LICENSE.txt and previews with the same stem do not overw
   const pack = path.join(root, 'Own');
   await fs.mkdir(pack);
   await fs.writeFile(path.join(pack, 'LICENSE.txt'), 'my own licence');
-  await fs.copyFile('/work/shared/fixtures/photos/Canon_40D.jpg', path.join(pack, 'hero.jpg'));
-  await sharp('/work/shared/fixtures/photos/landscape_6.jpg').png().toFile(path.join(pack, 'hero.png'));
+  await fs.copyFile(path.join(FIXTURES, 'photos', 'Canon_40D.jpg'), path.join(pack, 'hero.jpg'));
+  await sharp(path.join(FIXTURES, 'photos', 'landscape_6.jpg')).png().toFile(path.join(pack, 'hero.png'));
   const r = await runPack(pack, opts());
   t.same(r.errors, []);
   const x = path.join(root, 'x');

@@ -8,8 +8,9 @@ import { closeExifTool, getExifTool } from '../../server/pipeline/exiftool.ts';
 import { runPack } from '../../server/pack/run.ts';
 import { openServices } from '../../server/services.ts';
 import { listAll, png } from './helpers.ts';
+import { FIXTURES } from '../helpers/pipeline-env.ts';
 
-const FIX = '/work/shared/fixtures';
+const FIX = FIXTURES;
 
 t.teardown(closeExifTool);
 

@@ -6,8 +6,9 @@ import type { AssetResult, Failure } from '../../protocol/src/results.ts';
 import { closeExifTool } from '../../server/pipeline/exiftool.ts';
 import { openServices } from '../../server/services.ts';
 import { startWatch } from '../../server/watch/watcher.ts';
+import { FIXTURES } from '../helpers/pipeline-env.ts';
 
-const FIX = '/work/shared/fixtures/photos';
+const FIX = path.join(FIXTURES, 'photos');
 t.teardown(closeExifTool);
 
 async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {

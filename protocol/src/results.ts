@@ -47,6 +47,8 @@ export const OutputSchema = z.object({
   metadata: z.enum(['embedded', 'sidecar', 'none']),
   /** Where this file's Content Credential (C2PA) is: inside it, or in `<path>.c2pa` beside it. */
   credential: z.enum(['embedded', 'sidecar']).optional(),
+  /** For a file delivered inside an archive (a pack's zip, `path`): its member name there. */
+  entry: z.string().optional(),
 });
 export type Output = z.infer<typeof OutputSchema>;
 

@@ -257,7 +257,7 @@ export class Ledger {
  */
 function recordKey(type: string, d: Record<string, unknown>): string | null {
   if (type !== 'asset.recorded' || typeof d.assetId !== 'string' || !Array.isArray(d.outputs)) return null;
-  const outputs = (d.outputs as Array<Record<string, unknown>>).map((o) => [o.path, o.sha256]).sort();
+  const outputs = (d.outputs as Array<Record<string, unknown>>).map((o) => (o.entry != null ? [o.path, o.entry, o.sha256] : [o.path, o.sha256])).sort();
   return sha256Hex(canonical([d.assetId, outputs, d.creator, d.licence, d.dataMining, d.noticeVersion, d.termsVersion]));
 }
 

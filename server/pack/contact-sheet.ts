@@ -11,8 +11,12 @@ export interface ContactSheetOptions {
   cell?: number;
   /** Decodes formats sharp cannot read (EXR, HDR) to an 8-bit image; null when it cannot. */
   decode?: (file: string) => Promise<Buffer | null>;
+  /** Pictures already decoded (by the pipeline's decode stage), by file: used instead of reading the file again. */
+  thumbnails?: ReadonlyMap<string, Buffer>;
 }
 
+/** Default edge of a map's cell, in px. */
+export const CONTACT_SHEET_CELL = 320;
 const LABEL_H = 30;
 const TITLE_H = 44;
 const GAP = 10;
@@ -30,7 +34,7 @@ function textSvg(width: number, height: number, text: string, size: number, weig
   );
 }
 
-async function thumb(file: string, cell: number, decode?: ContactSheetOptions['decode']): Promise<Buffer | null> {
+async function thumb(file: string | Buffer, cell: number, decode?: ContactSheetOptions['decode']): Promise<Buffer | null> {
   const fit = (input: Buffer | string) =>
     sharp(input, { limitInputPixels: 16384 * 16384 })
       .resize(cell, cell, { fit: 'contain', background: { ...BG, alpha: 1 }, withoutEnlargement: false })
@@ -41,7 +45,7 @@ async function thumb(file: string, cell: number, decode?: ContactSheetOptions['d
   try {
     return await fit(file);
   } catch {
-    const decoded = decode ? await decode(file).catch(() => null) : null;
+    const decoded = decode && typeof file === 'string' ? await decode(file).catch(() => null) : null;
     return decoded ? fit(decoded).catch(() => null) : null;
   }
 }
@@ -74,7 +78,7 @@ function watermarkSvg(w: number, h: number, text: string, opacity: number, place
  * empty cell, so the sheet still shows what the set contains.
  */
 export async function renderContactSheet(set: TextureSet, opts: ContactSheetOptions): Promise<{ jpeg: Buffer; width: number; height: number }> {
-  const cell = opts.cell ?? 320;
+  const cell = opts.cell ?? CONTACT_SHEET_CELL;
   const n = set.maps.length;
   const cols = Math.min(n, n <= 4 ? n : n <= 6 ? 3 : 4);
   const rows = Math.ceil(n / cols);
@@ -85,7 +89,7 @@ export async function renderContactSheet(set: TextureSet, opts: ContactSheetOpti
     const map = set.maps[i]!;
     const left = GAP + (i % cols) * (cell + GAP);
     const top = TITLE_H + Math.floor(i / cols) * (cell + LABEL_H + GAP);
-    const img = await thumb(map.abs, cell, opts.decode);
+    const img = await thumb(opts.thumbnails?.get(map.abs) ?? map.abs, cell, opts.decode);
     layers.push({ input: img ?? textSvg(cell, cell, 'no preview for this format', 14), left, top });
     layers.push({ input: textSvg(cell, LABEL_H, map.label, 15), left, top: top + cell });
   }

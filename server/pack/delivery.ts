@@ -47,12 +47,14 @@ export interface DeliveryInput {
 }
 
 /** Builds the delivery zip: every original (stamped copy or copy + sidecar) under its path, plus the documents. */
-export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output; files: ManifestFile[]; docNames: string[] }> {
+export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output; files: ManifestFile[]; docNames: string[]; memberOf: Map<string, string> }> {
   const taken = new Set(d.outcomes.map((o) => o.file.rel.toLowerCase()));
   const docName = (n: string) => (taken.has(n.toLowerCase()) ? `COLOPHON-${n}` : n);
   const docNames = DOC_NAMES.map(docName);
   const entries: ArchiveEntry[] = [];
   const files: ManifestFile[] = [];
+  /** Each processed output's member name in the zip, by its path in the work area. */
+  const memberOf = new Map<string, string>();
   let latest = new Date(0);
   for (const o of d.outcomes) {
     const mtime = new Date(Math.floor(o.file.mtimeMs / 1000) * 1000);
@@ -72,6 +74,7 @@ export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output
         let name = out.purpose === 'master' ? o.file.rel : `${o.file.rel}${ext}`;
         if (out.purpose === 'sidecar' && taken.has(name.toLowerCase())) name = `${o.file.rel}.colophon${ext}`;
         entries.push({ name, file: out.path, sha256: out.sha256, mtime });
+        memberOf.set(out.path, name);
         mf.archived.push({ name, sha256: out.sha256, metadata: out.metadata });
         if (ext === SIDECAR_SUFFIX) mf.credential = { sidecar: name };
       }
@@ -118,7 +121,7 @@ export async function writeDelivery(d: DeliveryInput): Promise<{ archive: Output
   // Sign: the zip as a whole gets `<zip>.c2pa` beside it (the zip's bytes are not changed).
   const signed = await signOutput({ file: d.zipPath, dest: d.zipPath, format: 'zip', role: 'archive', rights: rightsFromProfile(d.profile, 'digitalCreation') }, { profile: d.profile, ...(d.configDir != null ? { configDir: d.configDir } : {}) });
   const archive: Output = { path: d.zipPath, visibility: 'private', purpose: 'archive', sha256, bytes, metadata: signed.sidecar != null ? 'sidecar' : 'none' };
-  return { archive, files, docNames };
+  return { archive, files, docNames, memberOf };
 }
 
 export const zipNameFor = (packName: string) => `${packName}.zip`;

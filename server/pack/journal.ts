@@ -1,12 +1,11 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { AssetResult } from '../../protocol/src/results.ts';
 import { appendWhole } from '../ledger/write-whole.ts';
 import type { OriginalScan } from './scan.ts';
 
 /** One finished file: enough to reuse its outputs on the next run without processing it again. */
 export interface JournalRecord {
-  /** sha256 of the content + its file name (the private master keeps the name). */
+  /** sha256 of the content + its place in the pack (its preview is delivered at that place). */
   key: string;
   /** Fingerprint of everything else that shapes the outputs (profile rights, preview settings, market). */
   settings: string;
@@ -15,7 +14,7 @@ export interface JournalRecord {
 }
 
 export function journalKey(sha256: string, rel: string): string {
-  return `${sha256}:${path.posix.basename(rel)}`;
+  return `${sha256}:${rel}`;
 }
 
 /**

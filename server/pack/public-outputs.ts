@@ -32,46 +32,27 @@ async function place(src: string, sha256: string, dest: string): Promise<void> {
   await produceAtomic(dest, (tmp) => fs.copyFile(src, tmp));
 }
 
-/** Decodes what sharp cannot read (EXR, HDR) through the pipeline's own decoder, as a PNG. */
+/** For a map reused from an earlier run: decodes what sharp cannot read (EXR, HDR) through the pipeline's decoder, as a PNG. */
 async function decodeForSheet(file: string): Promise<Buffer | null> {
   const cls = await classifyFile(file, 'pack');
   const px = await pixelSource(file, cls);
-  if (px?.src == null || 'file' in px.src) return null;
+  if (px?.src == null || !('raw' in px.src)) return null;
   return sharp(px.src.raw, { raw: { width: px.src.width, height: px.src.height, channels: 3 } }).png().toBuffer();
 }
 
 /**
- * public/: each presentation image's preview under the pack's folder structure, and one labelled contact
- * sheet per texture material, stamped with the rights metadata. Returns what is there now.
+ * public/: the previews (written in place by the pipeline: listed here) and one labelled contact sheet per texture
+ * material, stamped with the rights metadata. Removes what an earlier run left that this one did not make.
  */
 export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOptions): Promise<Output[]> {
   const out: Output[] = [];
-  const previews: Array<{ rel: string; preview: Output }> = [];
   for (const o of outcomes) {
     if (!o.ok) continue;
     const preview = o.result.outputs.find((x) => x.purpose === 'preview');
-    if (preview != null && o.result.input.kind !== 'texture') previews.push({ rel: o.file.rel, preview });
+    if (preview != null) out.push(preview);
   }
-  // a.png and a.jpg would both become a.preview.jpg: keep the extension in those names.
-  const nameOf = (rel: string, preview: Output) => {
-    const dir = path.posix.dirname(rel);
-    const ext = path.extname(preview.path);
-    const stem = path.posix.basename(rel, path.posix.extname(rel));
-    return { dir: dir === '.' ? '' : dir, stem, ext, full: path.posix.basename(rel) };
-  };
-  const counts = new Map<string, number>();
-  for (const p of previews) {
-    const n = nameOf(p.rel, p.preview);
-    const k = `${n.dir}/${n.stem}`.toLowerCase();
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  for (const p of previews) {
-    const n = nameOf(p.rel, p.preview);
-    const clash = (counts.get(`${n.dir}/${n.stem}`.toLowerCase()) ?? 0) > 1;
-    const dest = path.join(opts.publicDir, n.dir, `${clash ? n.full : n.stem}.preview${n.ext}`);
-    await place(p.preview.path, p.preview.sha256, dest);
-    out.push({ ...p.preview, path: dest });
-  }
+  // Texture maps decoded in this run bring their thumbnail; maps reused from an earlier run are read again.
+  const thumbOf = new Map(outcomes.flatMap((o) => (o.ok && o.thumbnail != null ? [[o.file.abs, o.thumbnail] as const] : [])));
 
   const textures = outcomes.flatMap((o) =>
     o.ok && o.result.input.kind === 'texture'
@@ -91,7 +72,7 @@ export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOp
     let dims = await sharp(cached).metadata().then((m) => ({ width: m.width, height: m.height })).catch(() => null);
     if (dims == null) {
       const sheet = await renderContactSheet(set, {
-        watermark, opacity: wm.opacity, placement: 'tiled', quality: opts.profile.preview.quality, decode: decodeForSheet,
+        watermark, opacity: wm.opacity, placement: 'tiled', quality: opts.profile.preview.quality, decode: decodeForSheet, thumbnails: thumbOf,
       });
       await fs.mkdir(opts.sheetCache, { recursive: true });
       await produceAtomic(cached, async (tmp) => {

@@ -12,8 +12,10 @@ import { Journal } from './journal.ts';
 import { MARKET_RULES } from './markets.ts';
 import { packNameFor } from './names.ts';
 import { preflight, type FileFacts } from './preflight.ts';
-import { processPackFiles, type FileOutcome } from './process-files.ts';
+import { previewNamer, processPackFiles, type FileOutcome } from './process-files.ts';
+import { deliveredResults, recordDelivered } from './record.ts';
 import { writePublicOutputs } from './public-outputs.ts';
+import { CONTACT_SHEET_CELL } from './contact-sheet.ts';
 import { reportMarkdown, type PackReport } from './report.ts';
 import { walkFolder, type PackListing } from './walk.ts';
 import { DEFAULT_ZIP_LIMITS, extractZipSafely, type ZipLimits } from './zip-input.ts';
@@ -113,10 +115,15 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
   }));
   const journal = new Journal(path.join(work, 'journal.jsonl'));
   await journal.load();
+  const previewFile = previewNamer(listing.files);
   let outcomes: FileOutcome[];
   try {
+    // The pipeline writes into the pack's output folder: previews at their delivered place in public/, masters in
+    // the work area (the zip's members). It records nothing yet: the ledger gets the delivered paths below.
     outcomes = await processPackFiles(listing.files, {
-      env: { ...opts.env, outRoot: work }, journal, settings, watermark, concurrency: opts.concurrency ?? 2,
+      env: { ...opts.env, outRoot: packOut, ledger: null }, journal, settings, watermark, concurrency: opts.concurrency ?? 2,
+      locksDir: path.join(WORK_DIR, 'locks'), thumbnailEdge: CONTACT_SHEET_CELL,
+      layoutFor: (file, assetId) => ({ privateDir: path.join(WORK_DIR, 'private', assetId), previewFile: previewFile(file) }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
@@ -135,13 +142,13 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
     zipPath: path.join(packOut, 'private', zipNameFor(packName)),
     ...(opts.env.configDir != null ? { configDir: opts.env.configDir } : {}),
   });
+  const delivered = deliveredResults(outcomes, delivery.archive.path, delivery.memberOf);
+  if (opts.env.ledger != null) await recordDelivered(opts.env.ledger, delivered, profile);
 
-  const previewOf = new Map(publicOutputs.filter((o) => o.purpose === 'preview').map((o) => [o.sha256, o]));
   const facts: FileFacts[] = outcomes.map((o) => {
     if (!o.ok) return { rel: o.file.rel, abs: o.file.abs, bytes: o.file.bytes, processed: false };
     const i = o.result.input;
-    const pv = o.result.outputs.find((x) => x.purpose === 'preview');
-    const shown = pv != null ? previewOf.get(pv.sha256) : undefined;
+    const shown = o.result.outputs.find((x) => x.purpose === 'preview');
     return {
       rel: o.file.rel, abs: o.file.abs, bytes: i.bytes, processed: true, kind: i.kind, format: i.format, scan: o.scan,
       ...(i.width ? { width: i.width } : {}), ...(i.height ? { height: i.height } : {}),
@@ -156,7 +163,7 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
     findings.push({ id: 'archive-too-large', severity: 'fail', message: `The delivery zip is over ${rules.label}'s per-file limit; split the pack.` });
   }
 
-  const results = outcomes.flatMap((o) => (o.ok ? [o.result] : []));
+  const results = delivered;
   const errors = [...listing.failures, ...outcomes.flatMap((o) => (o.ok ? [] : [o.failure]))];
   const rel = (p: string) => path.relative(packOut, p).split(path.sep).join('/');
   const report: PackReport = {

@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import yauzl from 'yauzl';
 import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
 import { ColophonError } from '../errors.ts';
 import { compressedBlendHeader, validateCompressedBlend, validatePlainBlend } from './blend.ts';
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
 import { guardMetadata } from './metadata-guard.ts';
+import { PRESENTATION_SOURCES } from './sources.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
 
@@ -29,14 +30,25 @@ export interface Classification {
   /** Can sharp (or our EXR/HDR decoder) read pixels from it? */
   raster: 'sharp' | 'exr' | 'hdr' | null;
   exr?: ExrInfo;
+  /** The picture carries EXIF (only then can it name a camera). */
+  hasExif?: boolean;
+  /**
+   * Shaped like a texture and named like nothing in particular: whether it is a normal map is decided from its
+   * pixels. Set only when the caller defers that check to the decode stage, which has the pixels anyway.
+   */
+  maybeNormalMap?: boolean;
   warnings: string[];
 }
 
+export interface ClassifyOptions {
+  /** Leave the normal-map content check to the caller (sets maybeNormalMap instead of decoding here). */
+  deferContentCheck?: boolean;
+}
+
 const SHARP_FORMATS = new Set<SniffedFormat>(['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heif']);
-const PRESENTATION_SOURCES = new Set<Source>(['f12', 'animation', 'export']);
 
 /** Classifies a file by content (magic bytes) first, then by name tokens and image shape. */
-export async function classifyFile(file: string, source: Source = 'cli'): Promise<Classification> {
+export async function classifyFile(file: string, source: Source = 'cli', opts: ClassifyOptions = {}): Promise<Classification> {
   const st = await fs.stat(file);
   if (st.isDirectory()) throw new ColophonError('NOT_A_FILE', `${file} is a folder; pass a file (or use \`colophon process\` on the folder to walk it).`);
   if (!st.isFile()) throw new ColophonError('NOT_A_FILE', `${file} is not a regular file (device, socket or pipe); pass a file.`);
@@ -64,7 +76,7 @@ export async function classifyFile(file: string, source: Source = 'cli'): Promis
     warnings.push(`named .${ext} but the content is ${format.toUpperCase()}; processed as ${format.toUpperCase()}`);
   }
 
-  if (SHARP_FORMATS.has(format)) return classifyRaster(file, stem, format, source, warnings);
+  if (SHARP_FORMATS.has(format)) return classifyRaster(file, stem, format, source, warnings, opts);
   if (format === 'exr') {
     const exr = await readExrHeader(file);
     checkPixels(file, exr.width, exr.height, LIMITS.maxFloatPixels);
@@ -119,7 +131,7 @@ function checkPixels(file: string, w: number, h: number, limit: number): void {
   }
 }
 
-async function classifyRaster(file: string, stem: string, format: SniffedFormat, source: Source, warnings: string[]): Promise<Classification> {
+async function classifyRaster(file: string, stem: string, format: SniffedFormat, source: Source, warnings: string[], opts: ClassifyOptions): Promise<Classification> {
   let meta: Metadata;
   try {
     meta = await sharp(file, { limitInputPixels: false }).metadata();
@@ -131,7 +143,7 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
   const height = swap ? meta.width : meta.height;
   if (width == null || height == null) throw new ColophonError('CORRUPT_FILE', `${file} has no image dimensions; it is damaged.`);
   checkPixels(file, width, height, LIMITS.maxImagePixels);
-  const base = { format, width, height, raster: 'sharp' as const, warnings };
+  const base = { format, width, height, raster: 'sharp' as const, warnings, ...(meta.exif != null ? { hasExif: true } : {}) };
   if (PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'render', sourceRich: false };
   const role = roleFromName(stem);
   if (role != null) return { ...base, kind: 'texture', role, sourceRich: true };
@@ -140,7 +152,10 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
   if (format === 'jpeg' || format === 'png' || format === 'webp' || format === 'tiff') {
     if (isLatLong(width, height) && (meta.depth === 'ushort' || meta.depth === 'float')) return { ...base, kind: 'hdri', sourceRich: true };
     // Only texture-shaped pictures (square or power-of-two sides) are worth decoding to look for a normal map.
-    if (textureShaped(width, height) && (await contentSaysNormalMap(file))) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
+    if (textureShaped(width, height)) {
+      if (opts.deferContentCheck === true) return { ...base, kind: 'render', sourceRich: false, maybeNormalMap: true };
+      if (await contentSaysNormalMap(sharp(file))) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
+    }
   }
   return { ...base, kind: 'render', sourceRich: false };
 }
@@ -157,9 +172,11 @@ function textureShaped(w: number, h: number): boolean {
   return w === h || (pow2(w) && pow2(h));
 }
 
-async function contentSaysNormalMap(file: string): Promise<boolean> {
+/** Whether a picture's colours are those of a tangent-space normal map (from a 64×64 reduction of it). */
+export async function contentSaysNormalMap(img: Sharp): Promise<boolean> {
   try {
-    const stats = await sharp(file).resize(64, 64, { fit: 'fill' }).removeAlpha().toColourspace('srgb').stats();
+    const small = await img.resize(64, 64, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const stats = await sharp(small.data, { raw: { width: 64, height: 64, channels: small.info.channels } }).stats();
     const ch = stats.channels;
     if (ch.length < 3) return false;
     return looksLikeNormalMap({

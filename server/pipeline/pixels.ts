@@ -17,15 +17,16 @@ export interface Pixels {
 /**
  * The pixels of an asset as something sharp can read. EXR and Radiance HDR are decoded (EXR through a Debian
  * tool when parse-exr cannot) and tone-mapped (clamped like Blender's Standard view for renders, Reinhard for
- * HDRIs); HEIF that the bundled libvips cannot decode goes through the system's libvips.
+ * HDRIs); HEIF that the bundled libvips cannot decode goes through the system's libvips. `data`: the file's bytes
+ * when the caller already holds them, so sharp decodes from memory.
  */
-export async function pixelSource(file: string, cls: Classification, signal?: AbortSignal): Promise<Pixels | null> {
+export async function pixelSource(file: string, cls: Classification, signal?: AbortSignal, data?: Buffer | null): Promise<Pixels | null> {
   if (cls.raster === 'sharp') {
     if (cls.format === 'heif') {
       const heif = await decodeHeifPreview(file, signal);
       if (heif != null) return { src: heif, width: heif.width, height: heif.height, warnings: [] };
     }
-    return { src: { file }, width: cls.width!, height: cls.height!, warnings: [] };
+    return { src: data != null ? { data } : { file }, width: cls.width!, height: cls.height!, warnings: [] };
   }
   if (cls.raster === 'exr' || cls.raster === 'hdr') {
     // Off the event loop: decoding and tone-mapping a large EXR takes the better part of a second. The worker

@@ -2,7 +2,7 @@ import type { Profile } from '../../protocol/src/profile.ts';
 import { expandTemplate } from '../config.ts';
 import type { Classification } from './classify.ts';
 import type { PreviewPlan } from './preview.ts';
-import type { ProcessRequest } from './process.ts';
+import type { ProcessRequest } from './stages/context.ts';
 
 /** Texture maps are source-rich: their public preview is small and tiled so it is useless as a texture. */
 export const TEXTURE_PREVIEW_MAX_EDGE = 512;
@@ -19,6 +19,7 @@ export function planPreview(
 ): { plan: PreviewPlan | null; reason?: string } {
   const mode = req.publicPreview ?? 'auto';
   if (mode === 'never') return { plan: null };
+  if (cls.kind === 'texture' && req.texturePreviews === false && mode !== 'always') return { plan: null };
   if (cls.raster == null && !hasDisplay) {
     return { plan: null, reason: mode === 'always' ? `no public preview: a ${cls.kind} (${cls.format}) has no picture to preview` : undefined };
   }

@@ -15,46 +15,39 @@ export interface PreviewPlan {
   opacity: number;
 }
 
-/** Pixels to derive a preview from: a file sharp reads, or already-decoded 8-bit sRGB RGB. */
-export type PixelSource = { file: string } | { raw: Buffer; width: number; height: number };
+/** Pixels to derive a preview from: a file (or its bytes) sharp reads, or already-decoded 8-bit sRGB RGB. */
+export type PixelSource = { file: string } | { data: Buffer } | { raw: Buffer; width: number; height: number };
 
-export interface RenderedPreview {
-  buffer: Buffer;
+export interface Picture {
+  raw: Buffer;
   width: number;
   height: number;
-  /** The downscaled picture before the watermark (8-bit RGB), for hashing the input without decoding it again. */
-  clean: { raw: Buffer; width: number; height: number };
 }
 
 function open(src: PixelSource): Sharp {
-  if ('file' in src) return sharp(src.file, { limitInputPixels: LIMITS.maxImagePixels, failOn: 'error' });
-  return sharp(src.raw, { raw: { width: src.width, height: src.height, channels: 3 } });
+  if ('raw' in src) return sharp(src.raw, { raw: { width: src.width, height: src.height, channels: 3 } });
+  return sharp('data' in src ? src.data : src.file, { limitInputPixels: LIMITS.maxImagePixels, failOn: 'error' });
+}
+
+export function sharpOf(p: Picture): Sharp {
+  return sharp(p.raw, { raw: { width: p.width, height: p.height, channels: 3 } });
 }
 
 /**
- * orientation → downscale (never enlarge) → 8-bit sRGB → watermark → encode with an sRGB ICC profile. sharp writes
- * no source metadata (EXIF, GPS, maker notes, PNG text chunks, the source's ICC) unless asked, so none of it survives.
+ * The one decode of an asset's picture: orientation → downscale to at most `maxEdge` (never enlarge) → 8-bit sRGB
+ * RGB on white. Previews, perceptual hashes, the normal-map check and contact-sheet cells all start from it.
  */
-export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: string): Promise<RenderedPreview> {
+export async function reducePicture(src: PixelSource, maxEdge: number, label: string): Promise<Picture> {
   try {
     const { data, info } = await open(src)
       .rotate()
-      .resize({ width: plan.longEdge, height: plan.longEdge, fit: 'inside', withoutEnlargement: true })
+      .resize({ width: maxEdge, height: maxEdge, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
       .flatten({ background: '#ffffff' })
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    const svg = watermarkSvg(plan.watermarkText, info.width, info.height, plan.placement, plan.opacity);
-    let img = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-    if (svg != null) img = img.composite([{ input: svg, top: 0, left: 0 }]);
-    // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
-    img = img.withIccProfile('srgb');
-    const buffer =
-      plan.format === 'webp'
-        ? await img.webp({ quality: plan.quality }).toBuffer()
-        : await img.jpeg({ quality: plan.quality, mozjpeg: true }).toBuffer();
-    return { buffer, width: info.width, height: info.height, clean: { raw: data, width: info.width, height: info.height } };
+    return { raw: data, width: info.width, height: info.height };
   } catch (err) {
     throw new ColophonError(
       'CORRUPT_FILE',
@@ -62,6 +55,38 @@ export async function renderPreview(src: PixelSource, plan: PreviewPlan, label: 
       { cause: err },
     );
   }
+}
+
+/**
+ * The public preview from the reduced picture: fitted to the plan's edge, watermarked, encoded with an sRGB ICC
+ * profile. Nothing of the source's metadata (EXIF, GPS, maker notes, PNG text, its ICC) is carried over.
+ */
+export async function encodePreview(
+  pic: Picture,
+  plan: PreviewPlan,
+  original: { width: number; height: number } = pic,
+): Promise<{ buffer: Buffer; width: number; height: number }> {
+  let base = pic;
+  if (Math.max(pic.width, pic.height) > plan.longEdge) {
+    // Sized from the original's shape, as one resize from the original would be (not rounded twice).
+    const scale = plan.longEdge / Math.max(original.width, original.height);
+    const width = Math.max(1, Math.round(original.width * scale));
+    const height = Math.max(1, Math.round(original.height * scale));
+    const { data, info } = await sharpOf(pic).resize({ width, height, fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    base = { raw: data, width: info.width, height: info.height };
+  }
+  const svg = watermarkSvg(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity);
+  let img = sharpOf(base);
+  if (svg != null) img = img.composite([{ input: svg, top: 0, left: 0 }]);
+  // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
+  img = img.withIccProfile('srgb');
+  // libjpeg-turbo with optimised Huffman tables: mozjpeg's trellis search made files ~10 % smaller at 5× the
+  // encode time, the largest single cost of a render's processing.
+  const buffer =
+    plan.format === 'webp'
+      ? await img.webp({ quality: plan.quality }).toBuffer()
+      : await img.jpeg({ quality: plan.quality, optimiseCoding: true }).toBuffer();
+  return { buffer, width: base.width, height: base.height };
 }
 
 function firstLine(err: unknown): string {

@@ -2,6 +2,7 @@
 // buyer's zip, zip bombs made of many modest entries are refused early, a zip that does not fit on the disk
 // is refused before extracting, `pack --json` always prints its document, and two clean runs give the same zip.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -73,13 +74,15 @@ t.test('a seller\'s manifest.json is delivered as it is, sha256sum -c passes, an
   const text = await fs.readFile(path.join(dest, 'COLOPHON-manifest.json'), 'utf8');
   t.notMatch(text, /colophon-work|\.tmp|\/tmp\/|out1|out2/, 'no work-area or local paths in the delivered manifest');
 
-  // In the work area, the asset's master manifest.json is the seller's and Colophon's record sits beside it.
+  // The result names the master where it is delivered: the seller's manifest.json, as a member of the zip.
   const master = a.results.find((r: any) => r.input.path.endsWith('manifest.json'));
   const masterOut = master.outputs.find((o: any) => o.purpose === 'master');
-  t.equal(await fs.readFile(masterOut.path, 'utf8'), sellers);
-  const record = master.outputs.find((o: any) => o.purpose === 'manifest');
-  t.equal(path.basename(record.path), 'manifest.colophon.json');
-  t.equal(JSON.parse(await fs.readFile(record.path, 'utf8')).manifestVersion, 1);
+  t.match(masterOut, { path: a.archive.path, entry: 'manifest.json' });
+  t.equal(masterOut.sha256, createHash('sha256').update(sellers).digest('hex'), 'the delivered member is the seller\'s file');
+  // In the work area, the asset's master is called manifest.json, so Colophon's record sits beside it.
+  const work = path.join(path.dirname(path.dirname(a.archive.path)), '.colophon-work', 'private', master.assetId);
+  t.equal(await fs.readFile(path.join(work, 'manifest.json'), 'utf8'), sellers);
+  t.equal(JSON.parse(await fs.readFile(path.join(work, 'manifest.colophon.json'), 'utf8')).manifestVersion, 1);
   const again = pack(src, '--out', path.join(root, 'out1'));
   t.equal(again.json.archive.sha256, a.archive.sha256, 'a re-run reuses it and rebuilds the same zip');
   t.equal(again.json.report.summary.reused, a.report.summary.processed, 'everything was reused');

@@ -1,0 +1,60 @@
+import { ColophonError } from '../../errors.ts';
+import { contentSaysNormalMap } from '../classify.ts';
+import { describePngDamage } from '../metadata-guard.ts';
+import { phash } from '../phash.ts';
+import { pixelSource } from '../pixels.ts';
+import { encodePreview, reducePicture, sharpOf, type Picture } from '../preview.ts';
+import { checkAbort } from './read-input.ts';
+import { replanPreview } from './plan.ts';
+import type { AssetContext } from './context.ts';
+
+/** The reduced picture's edge when no preview needs more: enough for hashing, the normal-map check and thumbnails. */
+const MIN_REDUCED_EDGE = 512;
+
+/**
+ * Stage 4: the picture, decoded once and reduced; from it the preview (encoded, not yet stamped), the perceptual
+ * hash and, when asked, a contact-sheet thumbnail. A file whose picture cannot be decoded fails here, before
+ * anything is written.
+ */
+export async function decodeStage(ctx: AssetContext): Promise<void> {
+  const cls = ctx.cls!;
+  checkAbort(ctx.req.signal);
+  const pixels = ctx.display != null ? ctx.display.pixels : await pixelSource(ctx.input.file, cls, ctx.req.signal, ctx.input.data);
+  ctx.warnings.push(...(pixels?.warnings ?? []));
+  ctx.width = cls.width ?? pixels?.width;
+  ctx.height = cls.height ?? pixels?.height;
+  if (pixels?.src == null) {
+    ctx.reduced = null;
+    ctx.preview = null;
+    return;
+  }
+  const edge = Math.max(MIN_REDUCED_EDGE, ctx.req.preview?.longEdge ?? 0, ctx.env.profile.preview.longEdge);
+  const pngToBlame = ctx.display == null && cls.format === 'png' ? ctx.input.file : null;
+  const reduced = await explainPngDamage(() => reducePicture(pixels.src!, edge, ctx.label), pngToBlame, ctx.label);
+  ctx.reduced = reduced;
+  if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(reduced)))) {
+    ctx.cls = { ...cls, kind: 'texture', role: 'normal', sourceRich: true, maybeNormalMap: false };
+    replanPreview(ctx);
+  }
+  checkAbort(ctx.req.signal);
+  ctx.inputPhash = await phash(sharpOf(reduced));
+  ctx.preview = ctx.plan != null ? await encodePreview(reduced, ctx.plan, { width: pixels.width, height: pixels.height }) : null;
+  if (ctx.req.thumbnailEdge != null) ctx.thumbnail = await thumbnail(reduced, ctx.req.thumbnailEdge);
+}
+
+/** A small PNG of the picture (for a contact-sheet cell). */
+function thumbnail(pic: Picture, edge: number): Promise<Buffer> {
+  return sharpOf(pic).resize(edge, edge, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+}
+
+/** When a PNG fails to decode, says which chunk is broken instead of the decoder's words. */
+async function explainPngDamage<T>(run: () => Promise<T>, png: string | null, label: string): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (png == null || !(err instanceof ColophonError) || err.key !== 'CORRUPT_FILE') throw err;
+    const damage = await describePngDamage(png).catch(() => null);
+    if (damage == null) throw err;
+    throw new ColophonError('CORRUPT_FILE', `${label}: the PNG is damaged: ${damage}. Its picture cannot be trusted; restore it from a backup or export it again.`, { cause: err });
+  }
+}

@@ -47,12 +47,14 @@ export interface StagesOutcome {
  * (stamp → sign → hash) → record → manifest. Throws ColophonError; a failed file leaves no new folders behind.
  */
 export async function runStages(inputPath: string, req: ProcessRequest, env: PipelineEnv, opts: StageOptions = {}): Promise<StagesOutcome> {
+  const started = performance.now();
   const input = opts.input ?? (await readInput(inputPath, req.signal));
+  const readMs = performance.now() - started;
   const assetId = input.sha256.slice(0, 16);
   const name = path.basename(input.file);
   const ctx: AssetContext = {
     label: inputPath, req, env, input, assetId, layout: (opts.layout ?? defaultLayout)(assetId, name),
-    outputs: [], warnings: [], madeDirs: [], ledgerSeq: null,
+    outputs: [], warnings: [], madeDirs: [], ledgerSeq: null, timings: { 'read-input': readMs },
   };
   // One run at a time per asset (two `colophon process` on one home, or the CLI beside the daemon): the second then
   // finds the first one's outputs and reuses them, instead of signing new bytes and recording the asset twice.
@@ -81,18 +83,30 @@ async function underLock(ctx: AssetContext, opts: StageOptions): Promise<StagesO
   const reused = await readReusable(privDir, ctx.fingerprint);
   if (reused != null) return { result: await reuse(reused, privDir, req, env, opts.record !== false), reused: true };
 
-  await classifyStage(ctx);
-  await planStage(ctx);
-  await decodeStage(ctx);
-  await writeOutputsStage(ctx);
+  await timed(ctx, 'classify', () => classifyStage(ctx));
+  await timed(ctx, 'plan', () => planStage(ctx));
+  await timed(ctx, 'decode', () => decodeStage(ctx));
+  await timed(ctx, 'write-outputs', () => writeOutputsStage(ctx));
   const result = resultOf(ctx);
   checkAbort(req.signal);
-  if (env.ledger != null && opts.record !== false) result.ledgerSeq = await recordStage(env.ledger, result, env.profile, req);
+  if (env.ledger != null && opts.record !== false) {
+    result.ledgerSeq = await timed(ctx, 'record', () => recordStage(env.ledger!, result, env.profile, req));
+  }
   // The manifest is written last: its presence marks a complete asset.
   const manifest: Manifest = { manifestVersion: 1, fingerprint: ctx.fingerprint, recordedAt: new Date().toISOString(), result };
   if (req.context != null) manifest.context = req.context;
-  result.outputs.push(await writeManifest(privDir, manifest));
+  result.outputs.push(await timed(ctx, 'manifest', () => writeManifest(privDir, manifest)));
   return { result, reused: false, ctx };
+}
+
+/** Runs one stage, adding its wall time to the context's timings (the bench's breakdown reads them). */
+async function timed<T>(ctx: AssetContext, stage: string, run: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await run();
+  } finally {
+    ctx.timings[stage] = (ctx.timings[stage] ?? 0) + performance.now() - t0;
+  }
 }
 
 function resultOf(ctx: AssetContext): AssetResult {

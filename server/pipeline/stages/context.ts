@@ -97,6 +97,8 @@ export interface AssetContext {
   /** Asset folders this run created, removed again when the asset fails. */
   madeDirs: string[];
   ledgerSeq: number | null;
+  /** Wall milliseconds per stage, for the benchmark's breakdown of where a file's time goes. */
+  timings: Record<string, number>;
 }
 
 /** The default layout: `private/<assetId>/<name>` and `public/<assetId>/<stem>.preview.<ext>`. */

@@ -121,12 +121,28 @@ t.test('a folder pack: public previews, contact sheets, delivery zip, report; se
   t.notMatch(JSON.stringify(report.findings.filter((f: { id: string }) => f.id === 'blend-missing-deps')), /linked_cube/, 'linked library inside the pack is fine');
   t.match(await fs.readFile(path.join(packOut, 'report.md'), 'utf8'), /Not ready/);
 
+  // The ledger names what was delivered: previews in public/, masters and sidecars as members of the zip.
+  const recorded = (await services.ledger.readAll()).filter((e) => e.type === 'asset.recorded');
+  t.equal(recorded.length, 12, 'each processed file recorded once');
+  for (const e of recorded) {
+    for (const o of (e.data as { outputs: Array<{ path: string; purpose: string; entry?: string }> }).outputs) {
+      t.notMatch(o.path, /colophon-work/, `${o.purpose} is recorded where it is delivered, not in the work area`);
+      if (o.purpose === 'preview') t.equal(path.dirname(path.dirname(o.path)), path.join(packOut, 'public'), 'a preview is recorded at its place in public/');
+      else t.ok(o.path === r.archive.path && o.entry != null && names.includes(o.entry), `${o.entry} is recorded as a member of the delivery zip`);
+    }
+  }
+
   // second run: same outputs, reused by content hash
   const ledgerBefore = (await services.ledger.readAll()).length;
   const r2 = await runPack(pack, { outDir: out, market: 'superhive', env: { profile: services.profile, ledger: services.ledger } });
   t.equal((r2.report.summary as { reused: number }).reused, 12, 'all processed files reused');
   t.equal(r2.archive.sha256, r.archive.sha256, 'the delivery zip is byte-identical');
   t.equal((await services.ledger.readAll()).length, ledgerBefore, 'nothing recorded twice');
+  // The README lets the seller delete the work area: every recorded output is still where the ledger says.
+  await fs.rm(path.join(packOut, '.colophon-work'), { recursive: true });
+  for (const e of recorded) {
+    for (const o of (e.data as { outputs: Array<{ path: string }> }).outputs) t.ok(await fs.stat(o.path).then(() => true, () => false), `${o.path} still exists`);
+  }
   await services.close();
 });
 

@@ -6,7 +6,8 @@ import type { Output } from '../../protocol/src/results.ts';
 import { expandTemplate } from '../config.ts';
 import { classifyFile } from '../pipeline/classify.ts';
 import { pixelSource } from '../pipeline/pixels.ts';
-import { embedStamp, rightsFromProfile } from '../pipeline/stamp.ts';
+import { rightsFromProfile } from '../pipeline/stamp.ts';
+import { applyJpegTemplate, assertCarriesTemplate, stampTemplate } from '../pipeline/stamp-template.ts';
 import { signOutput } from '../c2pa/sign.ts';
 import { produceAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
@@ -65,7 +66,7 @@ export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOp
   for (const set of groupTextureSets(textures)) {
     const shaOf = new Map(textures.map((t) => [t.rel, t.sha256]));
     const key = sha256Hex(canonicalJson({
-      v: 2, material: set.material, maps: set.maps.map((m) => [m.label, shaOf.get(m.rel)]), watermark, opacity: wm.opacity,
+      v: 3, material: set.material, maps: set.maps.map((m) => [m.label, shaOf.get(m.rel)]), watermark, opacity: wm.opacity,
       quality: opts.profile.preview.quality, rights,
     })).slice(0, 32);
     const cached = path.join(opts.sheetCache, `${key}.jpg`);
@@ -75,11 +76,14 @@ export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOp
         watermark, opacity: wm.opacity, placement: 'tiled', quality: opts.profile.preview.quality, decode: decodeForSheet, thumbnails: thumbOf,
       });
       await fs.mkdir(opts.sheetCache, { recursive: true });
+      const template = await stampTemplate('jpeg', rights);
+      const label = `the contact sheet of ${set.material}`;
       await produceAtomic(cached, async (tmp) => {
-        await fs.writeFile(tmp, sheet.jpeg);
-        await embedStamp(tmp, 'jpeg', rights);
-        // Sign: the sheet's Content Credential is the last write to it.
+        if (template.format !== 'jpeg') throw new Error('a JPEG stamp template was expected');
+        await fs.writeFile(tmp, applyJpegTemplate(sheet.jpeg, template, label));
+        // Sign: the sheet's Content Credential is the last write to it; the stamp must still be whole after it.
         await signOutput({ file: tmp, dest: cached, format: 'jpeg', role: 'master', rights }, { profile: opts.profile, ...(opts.configDir != null ? { configDir: opts.configDir } : {}) });
+        assertCarriesTemplate(await fs.readFile(tmp), template, label);
       });
       dims = { width: sheet.width, height: sheet.height };
     }

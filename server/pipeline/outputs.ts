@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Output } from '../../protocol/src/results.ts';
 import { signOutput, type SignContext } from '../c2pa/sign.ts';
 import { produceAtomic } from '../util/atomic.ts';
-import { sha256File } from '../util/hash.ts';
+import { sha256Buffer, sha256File } from '../util/hash.ts';
 import { readPngXmp } from './png-xmp.ts';
 import type { InputSnapshot } from './stages/context.ts';
 import { assertInputUnchanged } from './stages/read-input.ts';
@@ -28,10 +27,6 @@ export async function describeOutput(file: string, d: Describe, known?: Hashed):
   return out;
 }
 
-function hashOf(bytes: Buffer): Hashed {
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
-}
-
 /**
  * The last two steps of every stamped output, in their fixed order: sign (the Content Credential is the last write:
  * embedded, or `<dest>.c2pa` beside it), then hash the finished bytes. With a template stamp, the finished bytes
@@ -49,7 +44,7 @@ async function signAndHash(
   if (!inMemory) return { hashed: await sha256File(tmp), signed };
   const bytes = await fs.readFile(tmp);
   if (template != null) assertCarriesTemplate(bytes, template, label);
-  return { hashed: hashOf(bytes), signed };
+  return { hashed: await sha256Buffer(bytes), signed };
 }
 
 /**

@@ -35,3 +35,14 @@ function sortKeys(v: unknown): unknown {
   }
   return v;
 }
+
+/** SHA-256 of a buffer already in memory, a slice per turn of the event loop so a large one blocks nothing. */
+export async function sha256Buffer(data: Uint8Array): Promise<{ sha256: string; bytes: number }> {
+  const h = createHash('sha256');
+  const slice = 1 << 20;
+  for (let at = 0; at < data.length; at += slice) {
+    h.update(data.subarray(at, at + slice));
+    if (at + slice < data.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { sha256: h.digest('hex'), bytes: data.length };
+}

@@ -12,6 +12,8 @@ import type { InputSnapshot } from './context.ts';
  */
 export const IN_MEMORY_MAX_BYTES = 96 << 20;
 
+const READ_SLICE = 1 << 20;
+
 export function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ColophonError('CANCELLED', 'Processing was cancelled before this file finished; nothing was left half-written.');
 }
@@ -40,16 +42,17 @@ async function readWhole(file: string, size: number, signal: AbortSignal | undef
   try {
     // One byte more than the stat said, so a file that grew since is noticed.
     const data = Buffer.allocUnsafe(size + 1);
+    const hash = createHash('sha256');
     let got = 0;
-    for (;;) {
+    // Read and hashed a slice at a time, so the event loop (other clients of the daemon) never waits long.
+    while (got < data.length) {
       checkAbort(signal);
-      const { bytesRead } = await fh.read(data, got, data.length - got, got);
+      const { bytesRead } = await fh.read(data, got, Math.min(READ_SLICE, data.length - got), got);
       if (bytesRead === 0) break;
+      hash.update(data.subarray(got, got + bytesRead));
       got += bytesRead;
-      if (got === data.length) break;
     }
-    const content = data.subarray(0, got);
-    return { file, sha256: createHash('sha256').update(content).digest('hex'), bytes: got, data: content, mtimeMs: 0 };
+    return { file, sha256: hash.digest('hex'), bytes: got, data: data.subarray(0, got), mtimeMs: 0 };
   } finally {
     await fh.close();
   }

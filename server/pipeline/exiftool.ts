@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import os from 'node:os';
 import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
 import { spawnGuarded } from '../util/child.ts';
 
@@ -15,7 +16,8 @@ export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
 export function openExifTool(): ExifTool {
   let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
-    maxProcs: 2,
+    // One perl per core (at least two): stamping and read-backs of parallel files do not queue behind each other.
+    maxProcs: Math.max(2, os.availableParallelism()),
     taskTimeoutMillis: 60_000,
     writeArgs: ['-overwrite_original'],
     processFactory: async () =>

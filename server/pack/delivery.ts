@@ -6,7 +6,7 @@ import { licenceText } from '../licence-text.ts';
 import { rightsFromProfile } from '../pipeline/stamp.ts';
 import { readmeText } from './documents.ts';
 import type { FileOutcome } from './process-files.ts';
-import type { MarketProfile } from './run.ts';
+import type { MarketProfile } from './markets.ts';
 import type { Skipped } from './walk.ts';
 
 export const DOC_NAMES = ['LICENSE.txt', 'README.txt', 'manifest.json', 'SHA256SUMS'] as const;

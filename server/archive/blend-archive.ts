@@ -15,7 +15,7 @@ import { signOutput } from '../c2pa/sign.ts';
 import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
 import { produceAtomic, tempNameFor } from '../util/atomic.ts';
 import { canonicalJson, sha256File } from '../util/hash.ts';
-import { confinedDir } from '../daemon/confine.ts';
+import { confinedDir } from '../util/confine.ts';
 import { entryNameFor, externalEntryName, RESERVED_ENTRIES, resolveDependency, worthCompressing } from './entries.ts';
 import { licenceText } from '../licence-text.ts';
 import { expandTemplate } from '../config.ts';

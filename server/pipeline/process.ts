@@ -5,7 +5,7 @@ import PQueue from 'p-queue';
 import sharp from 'sharp';
 import type { PreviewSettings, Profile } from '../../protocol/src/profile.ts';
 import type { AssetResult, Failure, Output, ProcessReport, RenderContext, Source } from '../../protocol/src/results.ts';
-import { assertConfinedIfExists, confinedDir } from '../daemon/confine.ts';
+import { assertConfinedIfExists, confinedDir } from '../util/confine.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { LockTimeoutError, withFileLock } from '../ledger/lock.ts';

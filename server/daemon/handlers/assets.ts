@@ -3,7 +3,7 @@ import type { Failure } from '../../../protocol/src/results.ts';
 import path from 'node:path';
 import { ColophonError } from '../../errors.ts';
 import * as pipeline from '../../pipeline/process.ts';
-import { assertOutputRootSafe } from '../confine.ts';
+import { assertOutputRootSafe } from '../../util/confine.ts';
 import type { CallContext } from '../context.ts';
 import { notAbsoluteMessage, requireAbsolute } from './inputs.ts';
 

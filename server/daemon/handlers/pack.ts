@@ -1,7 +1,7 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/src/registry.ts';
 import { ColophonError } from '../../errors.ts';
 import * as packEngine from '../../pack/run.ts';
-import { confinedDir } from '../confine.ts';
+import { confinedDir } from '../../util/confine.ts';
 import type { CallContext } from '../context.ts';
 import { toRpcError } from '../rpc.ts';
 import { requireAbsolute } from './inputs.ts';

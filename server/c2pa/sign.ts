@@ -26,7 +26,7 @@ export const SIDECAR_SUFFIX = '.c2pa';
 const REBUILT_CONTAINERS = new Set(['heif', 'avif']);
 const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 
-export type CredentialRole = 'master' | 'preview' | 'archive';
+type CredentialRole = 'master' | 'preview' | 'archive';
 
 export interface SignTarget {
   /** The file whose bytes are signed, usually a temp file that is renamed to `dest` afterwards. Embedding rewrites it. */

@@ -26,7 +26,7 @@ export function sha256sumLine(sha256: string, name: string): string {
   return `${sha256}  ${name}`;
 }
 
-export function sha256sums(entries: Array<{ name: string; sha256: string }>): string {
+function sha256sums(entries: Array<{ name: string; sha256: string }>): string {
   return entries.map((e) => sha256sumLine(e.sha256, e.name)).join('\n') + '\n';
 }
 

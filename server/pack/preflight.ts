@@ -5,7 +5,7 @@ import { caseClashes, nameProblems } from './names.ts';
 import type { MarketProfile } from './markets.ts';
 import type { OriginalScan } from './scan.ts';
 
-export type Severity = 'fail' | 'warning' | 'info';
+type Severity = 'fail' | 'warning' | 'info';
 
 /** One pre-flight finding; `fail` would get the pack rejected (or breaks it for buyers). */
 export interface Finding {

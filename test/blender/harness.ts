@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const FIXTURES = path.resolve(REPO, '../shared/fixtures');
+import { FIXTURES } from '../helpers/fixtures.ts';
+export { FIXTURES };
 const ADDON = path.join(REPO, 'blender-addon', 'colophon');
 export const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
 

@@ -53,3 +53,18 @@ t.test('a planted cycle and upward imports are reported', async (t) => {
   t.ok(found.includes('engine-above-daemon-and-cli: server/evidence/e.ts → server/cli/exit.ts'), found.join('\n'));
   t.ok(found.includes('protocol-without-server: protocol/src/p.ts → server/evidence/e.ts'), found.join('\n'));
 });
+
+t.test('tests and benchmarks find the fixtures relative to the checkout, never at an absolute path', async (t) => {
+  const offenders: string[] = [];
+  for (const top of ['test', 'bench']) {
+    for (const entry of await fs.readdir(path.join(REPO, top), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !/\.(ts|mjs|js|py)$/.test(entry.name)) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      const text = await fs.readFile(file, 'utf8');
+      text.split('\n').forEach((line, i) => {
+        if (/['"`]\/(work|home|root|tmp)\/[^'"`]*shared/.test(line)) offenders.push(`${path.relative(REPO, file)}:${i + 1}`);
+      });
+    }
+  }
+  t.same(offenders, [], 'use FIXTURES from test/helpers/fixtures.ts');
+});

@@ -32,7 +32,7 @@ _classes = preferences.classes + operators.classes + dashboard.classes + ui.clas
 def register():
     for cls in _classes:
         bpy.utils.register_class(cls)
-    runtime.start()
+    runtime.start(preferences.get(), on_server_changed=preferences.apply_stamp_note)
     handlers.register()
     operators.register()
     ui.register()

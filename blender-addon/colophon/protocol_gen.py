@@ -52,6 +52,14 @@ ERROR_CODES = {
     "KEYS_INVALID": -32023,
 }
 
+CLIENT_ERROR_KEYS = (
+    "BAD_URL",
+    "HANDSHAKE_FAILED",
+    "UNAUTHORIZED",
+    "BAD_REPLY",
+    "DISCONNECTED",
+)
+
 SOURCES = (
     "f12",
     "animation",

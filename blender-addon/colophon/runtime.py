@@ -22,7 +22,7 @@ log = logging.getLogger(__package__)
 
 status = Status()
 _settings = {"url": "", "spool": "", "flush_seconds": 120.0, "auto_process": True}
-_state = {"outbox": None, "client": None}
+_state = {"outbox": None, "client": None, "on_server_changed": None}
 _TIMER_SECONDS = 0.25
 _REDRAW_AREAS = {"PROPERTIES", "IMAGE_EDITOR", "STATUSBAR"}
 
@@ -55,11 +55,11 @@ def _connect():
     return RpcConnection.open(endpoint.url, endpoint.token, _state["client"])
 
 
-def start():
-    from . import preferences
-
+def start(prefs, on_server_changed=None):
+    """Start with the add-on's preferences (or their defaults); `on_server_changed()` runs on the main thread
+    each time the daemon (re)connects, since what it says (the stamp note's wording) may have changed."""
     _setup_logging()
-    prefs = preferences.get()
+    _state["on_server_changed"] = on_server_changed
     configure(prefs.daemon_url, bpy.path.abspath(prefs.spool_dir) if prefs.spool_dir else "", prefs.flush_seconds,
               prefs.auto_process)
     _state["client"] = wire.ClientInfo(meta.NAME, meta.VERSION, bpy.app.version_string)
@@ -161,10 +161,8 @@ def drain():
     for event in box.drain():
         _cleanup(event)
         message = status.apply(event)
-        if isinstance(event, outbox.StateChanged) and event.server is not None:
-            from . import preferences
-
-            preferences.apply_stamp_note()  # the note is the daemon's wording; it may have changed
+        if isinstance(event, outbox.StateChanged) and event.server is not None and _state["on_server_changed"]:
+            _state["on_server_changed"]()
         if message is not None:
             level, text = message
             log.log(logging.WARNING if level in ("WARNING", "ERROR") else logging.INFO, "%s", text)

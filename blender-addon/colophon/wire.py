@@ -342,7 +342,7 @@ def parse_job_finished(params):
         err = error_from_wire(error)  # an RpcError: {code, message, data: {key}}
         failure = FailureInfo("", err.key, err.message)
     elif error is not None:
-        failure = FailureInfo("", "", str(error))
+        failure = FailureInfo("", "BAD_REPLY", str(error))  # not an error object: a protocol violation
     return JobFinished(str(params.get("jobId")), outcome, archive, failure, raw=params)
 
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { RequestEnvelopeSchema, ErrorResponseSchema, RpcErrorSchema, ErrorDataSchema, requestSchema, responseSchema, notificationSchema } from '../src/envelope.ts';
-import { ERROR_CODES } from '../src/errors.ts';
+import { CLIENT_ERROR_KEYS, ERROR_CODES } from '../src/errors.ts';
 import { LedgerEntrySchema } from '../src/ledger.ts';
 import { CreatorSchema, DATA_MINING_CODES, LicenceSchema, ProfileSchema } from '../src/profile.ts';
 import { METHODS, NOTIFICATIONS } from '../src/registry.ts';
@@ -100,6 +100,8 @@ export function buildPython(): string {
     `NOTIFICATIONS = ${pyTuple(Object.keys(NOTIFICATIONS))}`,
     '',
     `ERROR_CODES = {\n${codes.join('\n')}\n}`,
+    '',
+    `CLIENT_ERROR_KEYS = ${pyTuple(CLIENT_ERROR_KEYS)}`,
     '',
     `SOURCES = ${pyTuple(SOURCES)}`,
     '',

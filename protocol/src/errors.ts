@@ -34,3 +34,9 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorKey = keyof typeof ERROR_CODES;
 export const ERROR_KEYS = Object.keys(ERROR_CODES) as ErrorKey[];
+
+/**
+ * Keys a client gives failures the daemon never sends as a JSON-RPC error: the link itself went wrong.
+ * UNAUTHORIZED is the daemon's HTTP 401 (bad or missing token) at the WebSocket upgrade.
+ */
+export const CLIENT_ERROR_KEYS = ['BAD_URL', 'HANDSHAKE_FAILED', 'UNAUTHORIZED', 'BAD_REPLY', 'DISCONNECTED'] as const;

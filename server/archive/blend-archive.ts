@@ -1,11 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
 import type { Profile } from '../../protocol/src/profile.ts';
 import type { Output } from '../../protocol/src/results.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
@@ -15,7 +10,8 @@ import { signOutput } from '../c2pa/sign.ts';
 import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
 import { produceAtomic, tempNameFor } from '../util/atomic.ts';
 import { canonicalJson, sha256File } from '../util/hash.ts';
-import { confinedDir } from '../daemon/confine.ts';
+import { confinedDir } from '../util/confine.ts';
+import { ZipWriter } from '../util/zip-writer.ts';
 import { entryNameFor, externalEntryName, RESERVED_ENTRIES, resolveDependency, worthCompressing } from './entries.ts';
 import { licenceText } from '../licence-text.ts';
 import { expandTemplate } from '../config.ts';
@@ -201,55 +197,21 @@ async function writeZip(
   extras: (files: MemberHash[]) => Array<[string, Buffer]>,
   signal?: AbortSignal,
 ): Promise<MemberHash[]> {
-  const zip = new yazl.ZipFile();
-  const out = createWriteStream(tmp, { flags: 'wx' });
-  const written = pipeline(zip.outputStream, out);
-  written.catch(() => undefined);
+  const zip = new ZipWriter(tmp);
   const hashes: MemberHash[] = [];
   try {
     for (const m of members) {
       signal?.throwIfAborted();
-      hashes.push(await addHashed(zip, m, signal));
+      const { sha256, bytes } = await zip.addHashed(m.source, m.entry, { compress: worthCompressing(m.source) }, signal);
+      hashes.push({ entry: m.entry, source: m.source, sha256, bytes });
     }
     for (const [name, data] of extras(hashes)) zip.addBuffer(data, name);
-    zip.end();
-    await written;
+    await zip.end();
     return hashes;
   } catch (err) {
-    out.destroy();
-    await written.catch(() => undefined);
+    await zip.abort();
     throw signal?.aborted ? signal.reason : toColophonError(err, 'OUTPUT_FAILED');
   }
-}
-
-async function addHashed(zip: yazl.ZipFile, m: Member, signal?: AbortSignal): Promise<MemberHash> {
-  const fh = await fs.open(m.source, 'r');
-  const st = await fh.stat();
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  const rs = fh.createReadStream({ highWaterMark: 1 << 20 });
-  const onAbort = () => rs.destroy(signal?.reason as Error);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    zip.addReadStream(tap, m.entry, { mtime: st.mtime, compress: worthCompressing(m.source) });
-    await new Promise<void>((resolve, reject) => {
-      tap.on('end', resolve);
-      tap.on('error', reject);
-      rs.on('error', reject);
-      rs.pipe(tap);
-    });
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await fh.close().catch(() => undefined);
-  }
-  return { entry: m.entry, source: m.source, sha256: hash.digest('hex'), bytes };
 }
 
 async function sidecarBytes(blendName: string, sha256: string, profile: Profile): Promise<Buffer> {

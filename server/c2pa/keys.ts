@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic.ts';
 x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 /** The signing algorithms C2PA allows that a PEM key can name; the identity records which one its key uses. */
-export type SigningAlg = 'es256' | 'es384' | 'es512' | 'ps256' | 'ed25519';
+type SigningAlg = 'es256' | 'es384' | 'es512' | 'ps256' | 'ed25519';
 
 export interface IdentityInfo {
   /** `local`: made on this machine by `keys init` (its CA is on no trust list); `imported`: from `keys import`. */

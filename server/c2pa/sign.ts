@@ -7,16 +7,12 @@ import type { Profile } from '../../protocol/src/profile.ts';
 import { ColophonError } from '../errors.ts';
 import { resolvePaths } from '../paths.ts';
 import { getExifTool } from '../pipeline/exiftool.ts';
+import { C2PA_MIME } from '../pipeline/formats.ts';
 import type { RightsStamp } from '../pipeline/stamp.ts';
 import { tempNameFor, writeFileAtomic } from '../util/atomic.ts';
 import { ensureIdentity, type SigningIdentity } from './keys.ts';
 import { c2pa } from './library.ts';
 import { trainingMiningEntries } from './training-mining.ts';
-
-/** Formats c2pa-rs embeds a manifest into, by the sniffed format name, with the media type it wants. */
-export const EMBED_MIME: Record<string, string> = {
-  jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', tiff: 'image/tiff', avif: 'image/avif', heif: 'image/heif', gif: 'image/gif',
-};
 
 export const SIDECAR_SUFFIX = '.c2pa';
 
@@ -26,7 +22,7 @@ export const SIDECAR_SUFFIX = '.c2pa';
 const REBUILT_CONTAINERS = new Set(['heif', 'avif']);
 const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 
-export type CredentialRole = 'master' | 'preview' | 'archive';
+type CredentialRole = 'master' | 'preview' | 'archive';
 
 export interface SignTarget {
   /** The file whose bytes are signed, usually a temp file that is renamed to `dest` afterwards. Embedding rewrites it. */
@@ -71,7 +67,7 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
     throw signingError(t.dest, err, `the signing identity in ${configDir} is not usable; run \`colophon keys init --force\` or import a certificate again`);
   }
   const settings = { builder: { thumbnail: { enabled: cfg.thumbnail } } };
-  const mime = EMBED_MIME[t.format];
+  const mime = C2PA_MIME[t.format];
   const warnings: string[] = [];
   if (mime != null) {
     try {
@@ -181,7 +177,7 @@ function rightsMetadata(r: RightsStamp): Record<string, unknown> {
  */
 async function addParent(builder: InstanceType<Lib['Builder']>, parent: string): Promise<void> {
   const ext = path.extname(parent).slice(1).toLowerCase();
-  const mime = EMBED_MIME[ext === 'jpg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext] ?? 'application/octet-stream';
+  const mime = C2PA_MIME[ext === 'jpg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext] ?? 'application/octet-stream';
   await builder.addIngredient(JSON.stringify({ title: path.basename(parent), relationship: 'parentOf', label: 'parent', format: mime }), { path: parent, mimeType: mime });
 }
 

@@ -3,7 +3,7 @@ import type { DataMining } from '../../protocol/src/profile.ts';
 /** CAWG Training and Data Mining assertion 1.1: the four standard entries and their values. */
 export const TDM_ENTRIES = ['cawg.data_mining', 'cawg.ai_inference', 'cawg.ai_generative_training', 'cawg.ai_training'] as const;
 export type TdmEntry = (typeof TDM_ENTRIES)[number];
-export type TdmUse = 'allowed' | 'notAllowed' | 'constrained';
+type TdmUse = 'allowed' | 'notAllowed' | 'constrained';
 
 type Row = Record<TdmEntry, TdmUse>;
 

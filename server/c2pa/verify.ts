@@ -6,7 +6,8 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { readHead, sniff } from '../pipeline/sniff.ts';
 import { sha256File } from '../util/hash.ts';
 import { c2pa } from './library.ts';
-import { EMBED_MIME, SIDECAR_SUFFIX } from './sign.ts';
+import { C2PA_MIME } from '../pipeline/formats.ts';
+import { SIDECAR_SUFFIX } from './sign.ts';
 import { TDM_ENTRIES } from './training-mining.ts';
 
 /** Validation codes that say who signed is not on a trust list; the manifest and its hashes are still sound. */
@@ -43,7 +44,7 @@ export async function verifyCredential(file: string, ledger: Ledger | null): Pro
     if (sidecar != null) {
       reader = await lib.Reader.fromManifestDataAndAsset(sidecar, { path: asset, mimeType: 'application/octet-stream' });
     } else {
-      const mime = EMBED_MIME[sniff(await readHead(asset))];
+      const mime = C2PA_MIME[sniff(await readHead(asset))];
       reader = mime != null ? await lib.Reader.fromAsset({ path: asset, mimeType: mime }) : null;
     }
   } catch (err) {

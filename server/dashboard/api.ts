@@ -28,7 +28,7 @@ export interface ApiOptions {
   origin: () => string;
 }
 
-export const CSRF_HEADER = 'x-colophon-csrf';
+const CSRF_HEADER = 'x-colophon-csrf';
 const MAX_UPLOAD = 200 * 1024 * 1024;
 const THUMB_EDGE = 360;
 const DASHBOARD_OWNER = 'dashboard';

@@ -11,7 +11,7 @@ import { attachDashboard, DashboardAuth, SESSION_COOKIE, SESSION_TTL_MS } from '
 import { EventHub } from './events.ts';
 
 /** Where `npm run build:web` puts the bundle (run by `npm ci` through the root `prepare` script). */
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export interface DashboardOptions {
   daemon: DaemonState;

@@ -6,7 +6,7 @@ import type { AssetIndex, AssetRecord } from '../evidence/assets.ts';
 import { summarizeAsset, type AssetSummary } from '../evidence/summary.ts';
 import type { VerifyReport } from '../ledger/ledger.ts';
 
-export interface Protections {
+interface Protections {
   /** How the rights stamp travels with the private master. */
   rights: 'embedded' | 'sidecar' | 'none';
   dataMining?: string;
@@ -97,7 +97,7 @@ export async function assetCard(rec: AssetRecord): Promise<AssetCard> {
 }
 
 /** Name (any part, any case), assetId or SHA-256 (of the input or any output; a prefix will do). */
-export function matchesQuery(rec: AssetRecord, q: string): boolean {
+function matchesQuery(rec: AssetRecord, q: string): boolean {
   const needle = q.trim().toLowerCase();
   if (needle === '') return true;
   if (rec.assetId.startsWith(needle)) return true;
@@ -116,7 +116,7 @@ export async function assetCards(index: AssetIndex, q = '', limit = 200): Promis
   return { total: hits.length, cards: await Promise.all(hits.slice(0, limit).map(assetCard)) };
 }
 
-export interface Anchor {
+interface Anchor {
   seq: number;
   anchoredSeq: number;
   genTime: string;
@@ -124,7 +124,7 @@ export interface Anchor {
   signatureVerified: boolean;
 }
 
-export function lastAnchor(entries: LedgerEntry[], now = new Date()): Anchor | null {
+function lastAnchor(entries: LedgerEntry[], now = new Date()): Anchor | null {
   const e = entries.filter((x) => x.type === 'ledger.anchored').at(-1);
   if (e == null) return null;
   const genTime = String(e.data.genTime ?? e.ts);

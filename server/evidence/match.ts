@@ -18,7 +18,7 @@ const FLAT_SPREAD = 10;
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif']);
 const MAX_FOLDER_FILES = 10_000;
 
-export interface Match {
+interface Match {
   file: string;
   assetId: string;
   distance: number;
@@ -62,7 +62,7 @@ function candidatesOf(index: AssetIndex): Candidate[] {
 }
 
 /** Expands folders into the image files inside them; files named directly are kept whatever their extension. */
-export async function expandTargets(targets: string[]): Promise<{ files: string[]; errors: Failure[] }> {
+async function expandTargets(targets: string[]): Promise<{ files: string[]; errors: Failure[] }> {
   const files: string[] = [];
   const errors: Failure[] = [];
   const walk = (dir: string) =>

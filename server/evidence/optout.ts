@@ -8,7 +8,7 @@ import { parseDateArg } from './records.ts';
 
 export const OPTOUT_METHODS: readonly OptoutMethod[] = ['form', 'email', 'setting', 'robots'];
 export const OPTOUT_STATUSES = ['accepted', 'refused', 'no-reply'] as const;
-export type OptoutStatus = (typeof OPTOUT_STATUSES)[number];
+type OptoutStatus = (typeof OPTOUT_STATUSES)[number];
 export const DEFAULT_OVERDUE_DAYS = 30;
 
 export interface OptoutAdd {

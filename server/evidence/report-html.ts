@@ -2,7 +2,7 @@ import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import type { AssetEvidence, EvidenceReport } from './report.ts';
 
 /** Escapes text for HTML element content and quoted attributes. Every value from the ledger goes through it. */
-export function esc(value: unknown): string {
+function esc(value: unknown): string {
   return String(value ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -6,7 +6,7 @@ import type { AssetIndex, AssetRecord } from './assets.ts';
 import { optoutStates, type OptoutState } from './optout.ts';
 import { summarizeAsset, type AssetSummary } from './summary.ts';
 
-export interface Thumbnail {
+interface Thumbnail {
   dataUri: string;
   /** The preview file it was made from, and whether that file still has its recorded SHA-256. */
   from: string;

@@ -25,7 +25,7 @@ export interface SitekitOptions {
 }
 
 /** What the kit says about AI use, decided by the profile's DataMining code (and the AI-search option). */
-export interface UsagePolicy {
+interface UsagePolicy {
   trainAi: boolean;
   /** Use as model input at answer time (aipref `ai-use`, Content-Signal `ai-input`, RSL `ai-input`). */
   aiUse: boolean;
@@ -33,7 +33,7 @@ export interface UsagePolicy {
   refuseAiSearch: boolean;
 }
 
-export function usagePolicy(profile: Profile, opts: SitekitOptions = {}): UsagePolicy {
+function usagePolicy(profile: Profile, opts: SitekitOptions = {}): UsagePolicy {
   const code = profile.dataMining;
   const trainAi = code === 'DMI-ALLOWED';
   // These two codes prohibit every mining use except (for the second) search indexing: AI input is refused too.
@@ -42,7 +42,7 @@ export function usagePolicy(profile: Profile, opts: SitekitOptions = {}): UsageP
 }
 
 /** robots.txt tokens in their valid form, unique regardless of case (matching is case-insensitive). */
-export function blockedCrawlers(policy: Pick<UsagePolicy, 'refuseAiSearch'> = { refuseAiSearch: false }): string[] {
+function blockedCrawlers(policy: Pick<UsagePolicy, 'refuseAiSearch'> = { refuseAiSearch: false }): string[] {
   const seen = new Set<string>();
   const kept = new Set<string>(SEARCH_CRAWLERS_KEPT.map((t) => t.toLowerCase()));
   if (!policy.refuseAiSearch) for (const t of AI_SEARCH_CRAWLERS) kept.add(t.toLowerCase());
@@ -58,7 +58,7 @@ export function blockedCrawlers(policy: Pick<UsagePolicy, 'refuseAiSearch'> = { 
 }
 
 /** Where license.xml will live: absolute when the site is known, else root-relative (the README says to fix it). */
-export function licenseUrl(profile: Profile, opts: SitekitOptions = {}): string {
+function licenseUrl(profile: Profile, opts: SitekitOptions = {}): string {
   const site = opts.site ?? profile.creator.url ?? profile.webStatement;
   if (site == null) return '/license.xml';
   return new URL('/license.xml', site).href;
@@ -72,7 +72,7 @@ function contentSignal(p: UsagePolicy): string {
   return `search=yes, ai-input=${p.aiUse ? 'yes' : 'no'}, ai-train=${p.trainAi ? 'yes' : 'no'}`;
 }
 
-export function robotsTxt(profile: Profile, date: string, opts: SitekitOptions = {}): string {
+function robotsTxt(profile: Profile, date: string, opts: SitekitOptions = {}): string {
   const policy = usagePolicy(profile, opts);
   const blocked = policy.refuseTrainers ? blockedCrawlers(policy) : [];
   const lines = [
@@ -104,7 +104,7 @@ export function robotsTxt(profile: Profile, date: string, opts: SitekitOptions =
 }
 
 /** RSL 1.0: what may and may not be done with the site's content, in the rslstandard.org namespace. */
-export function licenseXml(profile: Profile, date: string, opts: SitekitOptions = {}): string {
+function licenseXml(profile: Profile, date: string, opts: SitekitOptions = {}): string {
   const p = usagePolicy(profile, opts);
   const prohibits = p.trainAi ? [] : p.aiUse ? ['ai-train'] : ['ai-train', 'ai-input'];
   const permits = ['search', ...(p.aiUse && !p.trainAi ? ['ai-index'] : []), ...(p.trainAi ? ['ai-all'] : [])];
@@ -124,13 +124,13 @@ export function licenseXml(profile: Profile, date: string, opts: SitekitOptions 
   ].join('\n');
 }
 
-export function tdmrepJson(profile: Profile): string {
+function tdmrepJson(profile: Profile): string {
   const rule: Record<string, unknown> = { location: '/', 'tdm-reservation': 1 };
   if (profile.webStatement != null) rule['tdm-policy'] = profile.webStatement;
   return JSON.stringify([rule], null, 2) + '\n';
 }
 
-export function aiTxt(profile: Profile, date: string): string {
+function aiTxt(profile: Profile, date: string): string {
   return [
     '# Spawning AI',
     `# ai.txt written by Colophon for ${profile.creator.name} on ${date}: no media on this site may be used to train AI.`,
@@ -155,7 +155,7 @@ function headerPairs(profile: Profile, opts: SitekitOptions): Array<[string, str
 
 const quote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-export function headerSnippets(profile: Profile, date: string, opts: SitekitOptions = {}): Record<string, string> {
+function headerSnippets(profile: Profile, date: string, opts: SitekitOptions = {}): Record<string, string> {
   const pairs = headerPairs(profile, opts);
   const head = (where: string): string =>
     `# Colophon ${date}: reserve text-and-data mining and AI training on every response. ${where}\n` +
@@ -171,7 +171,7 @@ export function headerSnippets(profile: Profile, date: string, opts: SitekitOpti
 
 const escAttr = (v: string): string => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function metaSnippet(profile: Profile, date: string, opts: SitekitOptions = {}): string {
+function metaSnippet(profile: Profile, date: string, opts: SitekitOptions = {}): string {
   const lines = [
     `<!-- Colophon ${date}: put these in the <head> of every page that shows your work. -->`,
     '<meta name="robots" content="noai, noimageai">',
@@ -182,7 +182,7 @@ export function metaSnippet(profile: Profile, date: string, opts: SitekitOptions
   return lines.join('\n') + '\n';
 }
 
-export interface SitekitFile {
+interface SitekitFile {
   path: string;
   sha256: string;
   bytes: number;

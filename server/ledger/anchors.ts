@@ -5,7 +5,7 @@ import { parseReply } from '../evidence/rfc3161.ts';
 import { sha256Hex } from '../util/hash.ts';
 import type { Ledger } from './ledger.ts';
 
-export interface AnchorProblem {
+interface AnchorProblem {
   /** The ledger.anchored entry, when the problem is with one. */
   seq?: number;
   /** The kept reply file, when the problem is with one. */

@@ -56,7 +56,7 @@ export function blenderMemoryCap(fileBytes: number): number {
   return Math.min(Math.max(3 * 1024 ** 3, fileBytes * 16), Math.max(3 * 1024 ** 3, os.totalmem()));
 }
 
-export const BLENDER_TIMEOUT_MS = 120_000;
+const BLENDER_TIMEOUT_MS = 120_000;
 
 /** Opens the .blend in background Blender (factory settings, no add-ons, no scripts) and lists its dependencies. */
 export async function readBlendDeps(blender: string, file: string, signal?: AbortSignal): Promise<BlendDeps> {

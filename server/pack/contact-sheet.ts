@@ -22,7 +22,7 @@ const TITLE_H = 44;
 const GAP = 10;
 const BG = { r: 32, g: 32, b: 36 };
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 

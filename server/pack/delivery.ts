@@ -6,10 +6,10 @@ import { licenceText } from '../licence-text.ts';
 import { rightsFromProfile } from '../pipeline/stamp.ts';
 import { readmeText } from './documents.ts';
 import type { FileOutcome } from './process-files.ts';
-import type { MarketProfile } from './run.ts';
+import type { MarketProfile } from './markets.ts';
 import type { Skipped } from './walk.ts';
 
-export const DOC_NAMES = ['LICENSE.txt', 'README.txt', 'manifest.json', 'SHA256SUMS'] as const;
+const DOC_NAMES = ['LICENSE.txt', 'README.txt', 'manifest.json', 'SHA256SUMS'] as const;
 
 /** Failures whose original is still the seller's own intact file: it ships unchanged and unstamped. */
 const SHIP_UNCHANGED = new Set(['UNSUPPORTED_FORMAT', 'CORRUPT_FILE', 'TOO_LARGE', 'METADATA_WRITE_FAILED', 'EMPTY_FILE']);

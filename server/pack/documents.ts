@@ -1,6 +1,6 @@
 import type { Profile } from '../../protocol/src/profile.ts';
 import { MARKET_RULES } from './markets.ts';
-import type { MarketProfile } from './run.ts';
+import type { MarketProfile } from './markets.ts';
 
 export function readmeText(profile: Profile, packName: string, market: MarketProfile, counts: { files: number; failed: number }): string {
   return [

@@ -1,4 +1,5 @@
-import type { MarketProfile } from './run.ts';
+export const MARKET_PROFILES = ['generic', 'superhive', 'gumroad', 'artstation', 'pond5'] as const;
+export type MarketProfile = (typeof MARKET_PROFILES)[number];
 
 /**
  * What each marketplace asks of a pack, where it differs (reference/peers.md §2.13).

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { BlendDeps } from './blend-deps.ts';
 import { MARKET_RULES, PWYW_LIMIT_BYTES } from './markets.ts';
 import { caseClashes, nameProblems } from './names.ts';
-import type { MarketProfile } from './run.ts';
+import type { MarketProfile } from './markets.ts';
 import type { OriginalScan } from './scan.ts';
 
-export type Severity = 'fail' | 'warning' | 'info';
+type Severity = 'fail' | 'warning' | 'info';
 
 /** One pre-flight finding; `fail` would get the pack rejected (or breaks it for buyers). */
 export interface Finding {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Output, ProcessReport } from '../../protocol/src/results.ts';
-import { assertConfinedIfExists } from '../daemon/confine.ts';
+import { assertConfinedIfExists } from '../util/confine.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
 import type { PipelineEnv, ProgressFn } from '../pipeline/process.ts';
 import { sweepTempFiles, writeFileAtomic } from '../util/atomic.ts';
@@ -9,7 +9,7 @@ import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
 import { findBlender, readBlendDeps, type BlendDeps } from './blend-deps.ts';
 import { writeDelivery, zipNameFor } from './delivery.ts';
 import { Journal } from './journal.ts';
-import { MARKET_RULES } from './markets.ts';
+import { MARKET_PROFILES, MARKET_RULES, type MarketProfile } from './markets.ts';
 import { packNameFor } from './names.ts';
 import { preflight, type FileFacts } from './preflight.ts';
 import { previewNamer, processPackFiles, type FileOutcome } from './process-files.ts';
@@ -19,9 +19,6 @@ import { CONTACT_SHEET_CELL } from './contact-sheet.ts';
 import { reportMarkdown, type PackReport } from './report.ts';
 import { walkFolder, type PackListing } from './walk.ts';
 import { DEFAULT_ZIP_LIMITS, extractZipSafely, type ZipLimits } from './zip-input.ts';
-
-export const MARKET_PROFILES = ['generic', 'superhive', 'gumroad', 'artstation', 'pond5'] as const;
-export type MarketProfile = (typeof MARKET_PROFILES)[number];
 
 export interface PackOptions {
   /** Outputs go under <outDir>/<pack-name>/. */

@@ -7,7 +7,7 @@ import { ColophonError } from '../errors.ts';
 import { compressedBlendHeader, validateCompressedBlend, validatePlainBlend } from './blend.ts';
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
 import { guardMetadata } from './metadata-guard.ts';
-import { PRESENTATION_SOURCES } from './sources.ts';
+import { PRESENTATION_SOURCES, SHARP_READABLE } from './formats.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
 
@@ -45,7 +45,6 @@ export interface ClassifyOptions {
   deferContentCheck?: boolean;
 }
 
-const SHARP_FORMATS = new Set<SniffedFormat>(['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heif']);
 
 /** Classifies a file by content (magic bytes) first, then by name tokens and image shape. */
 export async function classifyFile(file: string, source: Source = 'cli', opts: ClassifyOptions = {}): Promise<Classification> {
@@ -76,7 +75,7 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
     warnings.push(`named .${ext} but the content is ${format.toUpperCase()}; processed as ${format.toUpperCase()}`);
   }
 
-  if (SHARP_FORMATS.has(format)) return classifyRaster(file, stem, format, source, warnings, opts);
+  if (SHARP_READABLE.has(format)) return classifyRaster(file, stem, format, source, warnings, opts);
   if (format === 'exr') {
     const exr = await readExrHeader(file);
     checkPixels(file, exr.width, exr.height, LIMITS.maxFloatPixels);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { ColophonError } from '../errors.ts';
 
-export interface ExrChannel {
+interface ExrChannel {
   name: string;
   /** 0 = uint, 1 = half, 2 = float. */
   pixelType: number;

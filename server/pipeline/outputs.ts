@@ -7,7 +7,9 @@ import { sha256Buffer, sha256File } from '../util/hash.ts';
 import { readPngXmp } from './png-xmp.ts';
 import type { InputSnapshot } from './stages/context.ts';
 import { assertInputUnchanged } from './stages/read-input.ts';
-import { EMBEDDABLE, embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
+import { XMP_EMBEDDABLE } from './formats.ts';
+import type { SniffedFormat } from './sniff.ts';
+import { embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
 import { applyJpegTemplate, applyPngTemplate, assertCarriesTemplate, stampTemplate, type StampTemplate } from './stamp-template.ts';
 
 type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string; credential?: Output['credential'] };
@@ -63,7 +65,7 @@ export async function writeMaster(
   label: string,
 ): Promise<{ outputs: Output[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const embed = EMBEDDABLE.has(format);
+  const embed = XMP_EMBEDDABLE.has(format as SniffedFormat);
   let c2paSidecar: string | undefined;
   let credentialAt: Output['credential'];
   const hashed = await produceAtomic(dest, async (tmp) => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import type { AssetResult, Failure, Output, ProcessReport } from '../../protocol/src/results.ts';
-import { assertConfinedIfExists, confinedDir } from '../daemon/confine.ts';
+import { assertConfinedIfExists, confinedDir } from '../util/confine.ts';
 import { ColophonError } from '../errors.ts';
 import { LockTimeoutError, withFileLock } from '../ledger/lock.ts';
 import { toFailure } from './failure.ts';

@@ -10,7 +10,7 @@ export type SniffedFormat =
   | 'mp4' | 'mov' | 'mkv' | 'avi'
   | 'text' | 'unknown';
 
-export const HEAD_BYTES = 64;
+const HEAD_BYTES = 64;
 
 export async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer> {
   const fh = await fs.open(file, 'r');

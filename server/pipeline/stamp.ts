@@ -6,12 +6,10 @@ import { expandTemplate } from '../config.ts';
 import { ColophonError } from '../errors.ts';
 import { tempNameFor } from '../util/atomic.ts';
 import { getExifTool } from './exiftool.ts';
+import { LEGACY_EXIF_IPTC } from './formats.ts';
+import type { SniffedFormat } from './sniff.ts';
 import { readPngXmp, withPngXmp } from './png-xmp.ts';
 
-/** Formats exiftool can embed XMP into; everything else gets a `.xmp` sidecar. */
-export const EMBEDDABLE = new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heif']);
-/** Formats where EXIF Artist/Copyright and IPTC-IIM are standard places for rights too. */
-const LEGACY_FORMATS = new Set(['jpeg', 'tiff']);
 
 const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 
@@ -100,7 +98,7 @@ export function stampTags(r: RightsStamp, format: string, now = new Date()): { t
   if (r.webStatement != null) t['XMP-xmpRights:WebStatement'] = r.webStatement;
   if (r.email != null) t['XMP-iptcCore:CreatorWorkEmail'] = r.email;
   if (r.url != null) t['XMP-iptcCore:CreatorWorkURL'] = r.url;
-  if (LEGACY_FORMATS.has(format)) {
+  if (LEGACY_EXIF_IPTC.has(format as SniffedFormat)) {
     t['EXIF:Artist'] = r.creator;
     t['EXIF:Copyright'] = r.rights;
     t['IPTC:CodedCharacterSet'] = 'UTF8';
@@ -124,7 +122,7 @@ export function stampTags(r: RightsStamp, format: string, now = new Date()): { t
  */
 export async function embedStamp(file: string, format: string, r: RightsStamp, label = file): Promise<string[]> {
   const { tags, warnings } = stampTags(r, format);
-  const legacy = LEGACY_FORMATS.has(format);
+  const legacy = LEGACY_EXIF_IPTC.has(format as SniffedFormat);
   // IIM is written anew here: mirror what the file's XMP already says into it first, so the two agree (MWG).
   const defects = format === 'png' ? await embedPngXmp(file, tags, label) : await writeChecked(file, tags, { label, mirrorXmpToIim: legacy });
   await verifyStamp(file, r, legacy, label, tags);

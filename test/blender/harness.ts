@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const FIXTURES = path.resolve(REPO, '../shared/fixtures');
-export const ADDON = path.join(REPO, 'blender-addon', 'colophon');
+import { FIXTURES } from '../helpers/fixtures.ts';
+export { FIXTURES };
+const ADDON = path.join(REPO, 'blender-addon', 'colophon');
 export const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
 
 export function onPath(cmd: string): boolean {

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { FIXTURES } from '../helpers/fixtures.ts';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '../..');
-const FIXTURES = path.resolve(REPO, '../shared/fixtures');
 const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
 
 function onPath(cmd: string): boolean {

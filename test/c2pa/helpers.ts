@@ -4,7 +4,7 @@ import path from 'node:path';
 import { run } from '../helpers/pipeline-env.ts';
 
 /** The vendored exiftool (13.x): an independent JUMBF/CBOR reader of C2PA manifests. */
-export const EXIFTOOL = path.resolve(import.meta.dirname, '../../node_modules/exiftool-vendored.pl/bin/exiftool');
+const EXIFTOOL = path.resolve(import.meta.dirname, '../../node_modules/exiftool-vendored.pl/bin/exiftool');
 
 /** exiftool's reading of a file's JUMBF/CBOR boxes, every copy of a tag kept (-G4 numbers the copies). */
 export async function jumbfTags(file: string): Promise<Record<string, unknown>> {

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../..');
-export const fixtures = path.resolve(repo, '../shared/fixtures');
+export { FIXTURES as fixtures } from '../helpers/fixtures.ts';
 export const screenshots = path.join(here, 'screenshots');
 
 /** Runs the real CLI (bin/colophon.js) against a COLOPHON_HOME. */

@@ -12,7 +12,7 @@ import { closeExifTool } from '../../server/pipeline/exiftool.ts';
 import type { PipelineEnv } from '../../server/pipeline/process.ts';
 import type { ProfileInput } from '../../protocol/src/profile.ts';
 
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
+export { FIXTURES } from './fixtures.ts';
 export const run = promisify(execFile);
 
 interface TapLike {

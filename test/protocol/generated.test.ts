@@ -7,7 +7,7 @@ import { PACK_PROFILES } from '../../protocol/src/methods.ts';
 import { METHOD_NAMES, METHODS, NOTIFICATION_NAMES } from '../../protocol/src/registry.ts';
 import { SOURCES } from '../../protocol/src/results.ts';
 import { generatedFiles, PYTHON_FILE } from '../../protocol/scripts/generate.ts';
-import { MARKET_PROFILES } from '../../server/pack/run.ts';
+import { MARKET_PROFILES } from '../../server/pack/markets.ts';
 import { HANDLERS } from '../../server/daemon/handlers/index.ts';
 
 t.test('the committed schema.json and protocol_gen.py match the zod sources', async (t) => {

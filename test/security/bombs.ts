@@ -12,7 +12,7 @@ function zeroBlock(): Buffer {
 }
 
 /** A zlib stream (RFC 1950) that inflates to `bytes` zeros (a multiple of 16 MiB); about 16 KiB per 16 MiB. */
-export function zlibZeros(bytes: number): Buffer {
+function zlibZeros(bytes: number): Buffer {
   const n = Math.ceil(bytes / CHUNK);
   const b = zeroBlock();
   const total = n * CHUNK;

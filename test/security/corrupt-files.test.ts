@@ -4,10 +4,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import t from 'tap';
+import { FIXTURES } from '../helpers/fixtures.ts';
 import { tempHome } from '../daemon/helpers.ts';
 import { colophon } from './helpers.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const home = await tempHome('colophon-corrupt-');
 const dir = path.join(home, 'in');
 await fs.mkdir(dir);

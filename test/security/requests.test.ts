@@ -3,10 +3,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
+import { FIXTURES } from '../helpers/fixtures.ts';
 import { listFiles, RpcClient, startTestDaemon, tempHome } from '../daemon/helpers.ts';
 import { sha256File } from '../../server/util/hash.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 const home = await tempHome('colophon-req-');
 const out = path.join(home, 'output');
 const d = await startTestDaemon(home);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadAssetIndex, resolveTarget } from '../../evidence/assets.ts';
-import { runCommand } from '../../evidence/cli-run.ts';
+import { runCommand } from '../evidence-command.ts';
 import { buildEvidence } from '../../evidence/report.ts';
 import { renderEvidenceHtml } from '../../evidence/report-html.ts';
 import { writeFileAtomic } from '../../util/atomic.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { importIdentity, initIdentity, keyFiles, showIdentity, type IdentityInfo } from '../../c2pa/keys.ts';
-import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { printJson, runCommand } from '../evidence-command.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 

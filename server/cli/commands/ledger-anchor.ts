@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { importAnchorReply, writeAnchorRequest } from '../../evidence/anchor.ts';
-import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { printJson, runCommand } from '../evidence-command.ts';
 import { writeHuman } from '../safe-text.ts';
 
 interface AnchorFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadAssetIndex } from '../../evidence/assets.ts';
-import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { printJson, runCommand } from '../evidence-command.ts';
 import { DEFAULT_THRESHOLD, matchFiles } from '../../evidence/match.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
-import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { printJson, runCommand } from '../evidence-command.ts';
 import { recordPublication } from '../../evidence/records.ts';
 import { writeHuman } from '../safe-text.ts';
 

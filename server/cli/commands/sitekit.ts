@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { printJson, runCommand } from '../evidence-command.ts';
 import { writeSitekit } from '../../evidence/sitekit.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';

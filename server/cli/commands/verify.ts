@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CredentialReport } from '../../../protocol/src/credentials.ts';
 import { verifyCredential } from '../../c2pa/verify.ts';
-import { printJson, runCommand } from '../../evidence/cli-run.ts';
+import { printJson, runCommand } from '../evidence-command.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 

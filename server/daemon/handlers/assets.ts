@@ -1,23 +1,12 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/src/registry.ts';
 import type { Failure } from '../../../protocol/src/results.ts';
 import path from 'node:path';
-import { ColophonError } from '../../errors.ts';
 import * as pipeline from '../../pipeline/process.ts';
-import { assertOutputRootSafe } from '../confine.ts';
+import { assertOutputRootSafe } from '../../util/confine.ts';
 import type { CallContext } from '../context.ts';
 import { notAbsoluteMessage, requireAbsolute } from './inputs.ts';
 
-/** The pipeline module is looked up at call time, so the daemon still starts (and says why) when it is missing. */
-function pipelineFn<K extends 'processFile' | 'processPaths'>(name: K): (typeof pipeline)[K] {
-  const fn = (pipeline as Record<string, unknown>)[name];
-  if (typeof fn !== 'function') {
-    throw new ColophonError('NOT_IMPLEMENTED', `The processing pipeline is not available in this build (${name} is missing). Update Colophon.`);
-  }
-  return fn as (typeof pipeline)[K];
-}
-
 export async function processAssets(params: ParamsOf<'asset.process'>, ctx: CallContext): Promise<ResultOf<'asset.process'>> {
-  const run = pipelineFn('processPaths');
   if (params.display != null) requireAbsolute(params.display, 'display');
   const relative: Failure[] = params.paths
     .filter((p) => !path.isAbsolute(p))
@@ -29,13 +18,12 @@ export async function processAssets(params: ParamsOf<'asset.process'>, ctx: Call
     ? { results: [], errors: [] }
     : await ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
       const { profile, outRoot } = await pipelineEnv(ctx);
-      return run(paths, { source, context: params.context, display: params.display, signal }, { profile, outRoot, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
+      return pipeline.processPaths(paths, { source, context: params.context, display: params.display, signal }, { profile, outRoot, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
     }, { kind: source, label: paths.length === 1 ? paths[0]! : `${paths.length} files` }).done;
   return { results: report.results, errors: [...relative, ...report.errors] };
 }
 
 export async function exportPreview(params: ParamsOf<'preview.export'>, ctx: CallContext): Promise<ResultOf<'preview.export'>> {
-  const run = pipelineFn('processFile');
   const file = requireAbsolute(params.path, 'path');
   const preview: NonNullable<pipeline.ProcessRequest['preview']> = {};
   if (params.longEdge != null) preview.longEdge = params.longEdge;
@@ -43,7 +31,7 @@ export async function exportPreview(params: ParamsOf<'preview.export'>, ctx: Cal
   if (params.watermark != null) preview.watermark = params.watermark;
   return ctx.daemon.jobs.submit(ctx.connectionId, async ({ signal }) => {
     const { profile, outRoot } = await pipelineEnv(ctx);
-    return run(file, { source: 'export', publicPreview: 'always', preview, signal }, { profile, outRoot, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
+    return pipeline.processFile(file, { source: 'export', publicPreview: 'always', preview, signal }, { profile, outRoot, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir });
   }, { kind: 'export', label: file }).done;
 }
 

@@ -1,7 +1,6 @@
 import type { ParamsOf, ResultOf } from '../../../protocol/src/registry.ts';
-import { ColophonError } from '../../errors.ts';
-import * as packEngine from '../../pack/run.ts';
-import { confinedDir } from '../confine.ts';
+import { runPack } from '../../pack/run.ts';
+import { confinedDir } from '../../util/confine.ts';
 import type { CallContext } from '../context.ts';
 import { toRpcError } from '../rpc.ts';
 import { requireAbsolute } from './inputs.ts';
@@ -9,15 +8,10 @@ import { requireAbsolute } from './inputs.ts';
 /** Starts a pack job and answers { jobId } at once; progress and the outcome come as notifications. */
 export async function processPack(params: ParamsOf<'pack.process'>, ctx: CallContext): Promise<ResultOf<'pack.process'>> {
   const input = requireAbsolute(params.path, 'path');
-  const runPack = (packEngine as Record<string, unknown>).runPack;
-  if (typeof runPack !== 'function') {
-    throw new ColophonError('NOT_IMPLEMENTED', 'Bulk packs are not supported by this daemon build yet. Update Colophon, or process the files with asset.process.');
-  }
-  const run = runPack as typeof packEngine.runPack;
   const { profile } = await ctx.daemon.loadProfile();
   const outDir = await confinedDir(profile.output.root, 'packs');
   const { jobId, done } = ctx.daemon.jobs.submit(ctx.connectionId, ({ jobId: id, signal }) =>
-    run(input, {
+    runPack(input, {
       outDir,
       market: params.profile ?? 'generic',
       env: { profile, ledger: ctx.daemon.ledger, configDir: ctx.daemon.paths.configDir },

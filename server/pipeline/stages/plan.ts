@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ColophonError } from '../../errors.ts';
 import { canonicalJson, sha256Hex } from '../../util/hash.ts';
 import { planPreview } from '../preview-plan.ts';
-import { PRESENTATION_SOURCES } from '../sources.ts';
+import { PRESENTATION_SOURCES } from '../formats.ts';
 import { looksCameraMade, rightsFromProfile } from '../stamp.ts';
 import type { AssetContext } from './context.ts';
 

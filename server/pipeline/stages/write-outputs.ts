@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { confinedDir } from '../../daemon/confine.ts';
+import { confinedDir } from '../../util/confine.ts';
 import { writeMaster, writePreview, describeOutput } from '../outputs.ts';
 import { phash } from '../phash.ts';
 import { checkAbort } from './read-input.ts';

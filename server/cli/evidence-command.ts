@@ -1,8 +1,8 @@
-import { EXIT } from '../cli/exit.ts';
+import { EXIT } from './exit.ts';
 import { ColophonError } from '../errors.ts';
 import { openServices, type Services } from '../services.ts';
-import { isCheckFailure } from './check.ts';
-import { writeHuman } from '../cli/safe-text.ts';
+import { isCheckFailure } from '../evidence/check.ts';
+import { writeHuman } from './safe-text.ts';
 
 function isUsage(err: unknown): boolean {
   if (!(err instanceof ColophonError) || err.key !== 'INVALID_PARAMS') return false;

@@ -8,7 +8,7 @@ function inside(root: string, p: string): boolean {
 }
 
 /** Folders that hold private masters: owner-only, so other local users cannot list or read them. */
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 
 /**
  * Creates `<root>/<sub>` and returns it, refusing when it resolves (through `..` or a symlink at any level, e.g.
@@ -49,7 +49,7 @@ async function tighten(root: string, target: string): Promise<void> {
 }
 
 /** Throws PATH_NOT_ALLOWED when `target` (which exists) really lives outside `root`, e.g. via a symlink. */
-export async function assertConfined(root: string, target: string): Promise<void> {
+async function assertConfined(root: string, target: string): Promise<void> {
   const [realRoot, realTarget] = await Promise.all([fs.realpath(root), fs.realpath(target)]);
   if (!inside(realRoot, realTarget)) {
     throw new ColophonError(

@@ -44,7 +44,7 @@ export interface PackResult extends ProcessReport {
 }
 
 /** The hidden work area inside the pack's output: pipeline outputs, journal, extracted zip, sheet cache. */
-export const WORK_DIR = '.colophon-work';
+const WORK_DIR = '.colophon-work';
 const PACK_VERSION = 1;
 
 async function isZip(file: string): Promise<boolean> {

@@ -27,7 +27,7 @@ export interface PackListing {
   skipped: Skipped[];
 }
 
-export const MAX_PACK_FILES = 50_000;
+const MAX_PACK_FILES = 50_000;
 
 /** Why a name is clutter that should not ship, or null when it belongs in the pack. */
 export function clutterReason(rel: string): string | null {

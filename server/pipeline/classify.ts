@@ -199,7 +199,7 @@ async function classifyZip(file: string, ext: string, warnings: string[]): Promi
 }
 
 /** Entry names from the central directory only (nothing is extracted). */
-export function listZipEntries(file: string): Promise<string[]> {
+function listZipEntries(file: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) => {
       if (err != null || zip == null) {

@@ -4,9 +4,9 @@ import type { AssetResult, Output } from '../../protocol/src/results.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { describeOutput } from './outputs.ts';
 
-export const MANIFEST_NAME = 'manifest.json';
+const MANIFEST_NAME = 'manifest.json';
 /** The manifest's name when one of the asset's own files is called manifest.json: an input is never overwritten. */
-export const MANIFEST_ALT_NAME = 'manifest.colophon.json';
+const MANIFEST_ALT_NAME = 'manifest.colophon.json';
 
 /** Where an asset's manifest goes: manifest.json, unless the asset's master or sidecar already has that name. */
 export function manifestFile(dir: string, result: AssetResult): string {

@@ -5,7 +5,7 @@ import type { PreviewPlan } from './preview.ts';
 import type { ProcessRequest } from './stages/context.ts';
 
 /** Texture maps are source-rich: their public preview is small and tiled so it is useless as a texture. */
-export const TEXTURE_PREVIEW_MAX_EDGE = 512;
+const TEXTURE_PREVIEW_MAX_EDGE = 512;
 
 /**
  * Decides whether an asset gets a public preview and how. Returns null (with the reason) when it gets none.

@@ -76,7 +76,7 @@ export function truncateUtf8(s: string, max: number): string {
 }
 
 /** Tags to write. `format` decides whether EXIF and IPTC-IIM are added (within the IIM byte limits). */
-export function stampTags(r: RightsStamp, format: string, now = new Date()): { tags: WriteTags; warnings: string[] } {
+function stampTags(r: RightsStamp, format: string, now = new Date()): { tags: WriteTags; warnings: string[] } {
   const warnings: string[] = [];
   const licensor: Record<string, string> = { LicensorName: r.creator };
   if (r.url != null) licensor.LicensorURL = r.url;
@@ -241,7 +241,7 @@ export async function writeChecked(file: string, tags: WriteTags, opts: WriteOpt
   return defects;
 }
 
-export function sidecarBinding(s: SidecarSubject): WriteTags {
+function sidecarBinding(s: SidecarSubject): WriteTags {
   return {
     'XMP-xmpMM:DocumentID': `urn:sha256:${s.sha256}`,
     'XMP-xmpMM:InstanceID': `urn:sha256:${s.sha256}`,
@@ -254,7 +254,7 @@ export function sidecarBinding(s: SidecarSubject): WriteTags {
 const NOT_COMPARED = new Set(['XMP-plus:Licensor', 'XMP-plus:CopyrightOwner', 'IPTC:CodedCharacterSet', 'Photoshop:IPTCDigest', 'XMP-plus:DataMining#']);
 
 /** Reads the file back with exiftool and throws naming every field that did not land. */
-export async function verifyStamp(file: string, r: RightsStamp, legacy: boolean, label = file, written?: WriteTags): Promise<void> {
+async function verifyStamp(file: string, r: RightsStamp, legacy: boolean, label = file, written?: WriteTags): Promise<void> {
   const got = (await getExifTool().readRaw(file, ['-G1', '-n', '-XMP:all', '-EXIF:Artist', '-EXIF:Copyright', '-IPTC:all', '-Photoshop:IPTCDigest', '-File:CurrentIPTCDigest'])) as Record<string, unknown>;
   const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
   const expect: Array<[string, unknown, unknown]> = [

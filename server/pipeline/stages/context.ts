@@ -4,7 +4,7 @@ import type { Output, RenderContext, Source } from '../../../protocol/src/result
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { Classification } from '../classify.ts';
 import type { Pixels } from '../pixels.ts';
-import type { PreviewPlan } from '../preview.ts';
+import type { Picture, PreviewPlan } from '../preview.ts';
 import type { RightsStamp } from '../stamp.ts';
 
 /** What one processing request asks for. */
@@ -56,13 +56,6 @@ export interface InputSnapshot {
   mtimeMs: number;
 }
 
-/** A decoded picture reduced to what every derived output needs: 8-bit sRGB RGB, at most the preview's size. */
-export interface Reduced {
-  raw: Buffer;
-  width: number;
-  height: number;
-}
-
 /**
  * One asset on its way through the stages. Each stage fills in what it learned, so no later stage (nor a caller
  * such as pack) reads, hashes, classifies or decodes the file again.
@@ -87,7 +80,8 @@ export interface AssetContext {
   /** decode */
   width?: number;
   height?: number;
-  reduced?: Reduced | null;
+  /** The picture decoded once, reduced to 8-bit sRGB at most the preview's size: every derived output starts from it. */
+  reduced?: Picture | null;
   preview?: { buffer: Buffer; width: number; height: number } | null;
   inputPhash?: string;
   thumbnail?: Buffer | null;

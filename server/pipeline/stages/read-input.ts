@@ -10,7 +10,7 @@ import type { InputSnapshot } from './context.ts';
  * Inputs up to this size are read into memory once: hashed, classified, decoded, stamped and copied from that one
  * read. Larger ones (big EXRs, .blend files) are streamed; two at a time stay well inside the memory budget.
  */
-export const IN_MEMORY_MAX_BYTES = 96 << 20;
+const IN_MEMORY_MAX_BYTES = 96 << 20;
 
 const READ_SLICE = 1 << 20;
 

@@ -4,7 +4,7 @@ import type { Ledger } from '../../ledger/ledger.ts';
 import type { ProcessRequest } from './context.ts';
 
 /** The `asset.recorded` entry's data for a finished asset: what came in, what went out, under which terms. */
-export function assetRecordedData(r: AssetResult, profile: Profile, req: Pick<ProcessRequest, 'source' | 'context'>): Record<string, unknown> {
+function assetRecordedData(r: AssetResult, profile: Profile, req: Pick<ProcessRequest, 'source' | 'context'>): Record<string, unknown> {
   return {
     assetId: r.assetId,
     source: req.source,

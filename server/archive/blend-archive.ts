@@ -85,7 +85,7 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   const inZip = req.copy != null ? await sha256File(members[0]!.source) : blendHash;
   const xmp = await sidecarBytes(blendName, inZip.sha256, env.profile);
   const now = new Date();
-  const hashes = await produceAtomic(zipPath, (tmp) =>
+  const { hashes, zip: zipHash } = await produceAtomic(zipPath, (tmp) =>
     writeZip(tmp, members, (files) => [
       ['manifest.json', Buffer.from(JSON.stringify(manifest(assetId, blendName, path.dirname(blend), files, missing, env.profile, now), null, 2) + '\n')],
       ['LICENSE.txt', Buffer.from(licenceText(env.profile, blendName, now))],
@@ -97,7 +97,6 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
     await fs.rm(zipPath, { force: true });
     throw new ColophonError('CHANGED_WHILE_READING', `${blend} changed while it was being archived. Save it in Blender, then archive again.`);
   }
-  const zipHash = await sha256File(zipPath);
   const finalPath = await keepOlderArchive(zipPath, path.join(dir, `${stem}.archive.zip`), zipHash.sha256);
   // Sign: the zip's Content Credential goes beside it, at the name the zip ended up with, as `<zip>.c2pa`.
   await signOutput({ file: finalPath, dest: finalPath, format: 'zip', role: 'archive', rights: rightsFromProfile(env.profile, 'digitalCreation') }, { profile: env.profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) });
@@ -196,7 +195,7 @@ async function writeZip(
   members: Member[],
   extras: (files: MemberHash[]) => Array<[string, Buffer]>,
   signal?: AbortSignal,
-): Promise<MemberHash[]> {
+): Promise<{ hashes: MemberHash[]; zip: { sha256: string; bytes: number } }> {
   const zip = new ZipWriter(tmp);
   const hashes: MemberHash[] = [];
   try {
@@ -206,8 +205,7 @@ async function writeZip(
       hashes.push({ entry: m.entry, source: m.source, sha256, bytes });
     }
     for (const [name, data] of extras(hashes)) zip.addBuffer(data, name);
-    await zip.end();
-    return hashes;
+    return { hashes, zip: await zip.end() };
   } catch (err) {
     await zip.abort();
     throw signal?.aborted ? signal.reason : toColophonError(err, 'OUTPUT_FAILED');

@@ -21,10 +21,20 @@ export class ZipWriter {
   readonly #zip = new yazl.ZipFile();
   readonly #out: ReturnType<typeof createWriteStream>;
   readonly #written: Promise<void>;
+  readonly #hash = createHash('sha256');
+  #bytes = 0;
 
   constructor(file: string) {
     this.#out = createWriteStream(file, { flags: 'wx' });
-    this.#written = pipeline(this.#zip.outputStream, this.#out);
+    // The zip is hashed as it is written, so nobody reads it back to learn its hash.
+    const tap = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.#hash.update(chunk);
+        this.#bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    this.#written = pipeline(this.#zip.outputStream, tap, this.#out);
     this.#written.catch(() => undefined); // awaited in end() or abort()
   }
 
@@ -67,10 +77,11 @@ export class ZipWriter {
     return { sha256: hash.digest('hex'), bytes, mtime: st.mtime };
   }
 
-  /** Writes the central directory and waits until the file is complete. */
-  async end(): Promise<void> {
+  /** Writes the central directory, waits until the file is complete, and returns the zip's own hash and size. */
+  async end(): Promise<{ sha256: string; bytes: number }> {
     this.#zip.end();
     await this.#written;
+    return { sha256: this.#hash.digest('hex'), bytes: this.#bytes };
   }
 
   /** Stops writing (the caller removes the temp file). */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RequestEnvelopeSchema, ErrorResponseSchema, RpcErrorSchema, ErrorDataSchema, requestSchema, responseSchema, notificationSchema } from '../src/envelope.ts';
 import { ERROR_CODES } from '../src/errors.ts';
 import { LEDGER_TYPES, LedgerEntrySchema } from '../src/ledger.ts';
+import { LIMITS_NAME, LimitsSchema } from '../src/limits.ts';
 import { PackReportSchema, RECORD_NAMES, RECORD_SCHEMAS } from '../src/records.ts';
 import { CreatorSchema, DATA_MINING_CODES, LicenceSchema, ProfileSchema } from '../src/profile.ts';
 import { METHODS, NOTIFICATIONS } from '../src/registry.ts';
@@ -38,6 +39,7 @@ function namedSchemas(): Array<[string, z.ZodType]> {
     ...LEDGER_TYPES.map((type): [string, z.ZodType] => [RECORD_NAMES[type], RECORD_SCHEMAS[type]]),
     ['PackReport', PackReportSchema],
     ['Profile', ProfileSchema],
+    [LIMITS_NAME, LimitsSchema],
   ];
   for (const [method, spec] of Object.entries(METHODS)) {
     defs.push([`${spec.name}Params`, spec.params]);

@@ -8,3 +8,4 @@ export * from './methods.ts';
 export * from './registry.ts';
 export * from './credentials.ts';
 export * from './records.ts';
+export * from './limits.ts';

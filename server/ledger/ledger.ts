@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
 import type { LedgerEntry, LedgerType } from '../../protocol/src/ledger.ts';
+import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { withFileLock } from './lock.ts';
@@ -74,7 +75,7 @@ export class Ledger {
     const run = this.chain.then(async () => {
       // The lock files live beside the ledger, so its folder must exist before the lock is taken.
       await fs.mkdir(path.dirname(this.file), { recursive: true });
-      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now)).catch((err: unknown) => {
+      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now), DEFAULT_LIMITS.timeouts.ledgerLockMs).catch((err: unknown) => {
         throw toColophonError(err, 'LEDGER_ERROR').key === 'DISK_FULL' ? this.diskFull(err) : err;
       });
     });

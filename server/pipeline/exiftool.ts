@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
 import { spawnGuarded } from '../util/child.ts';
+import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 
 /**
  * Address-space cap per exiftool process. Perl needs ~30 MB for ordinary files; a metadata bomb (a few MB of
@@ -16,7 +17,7 @@ export function openExifTool(): ExifTool {
   let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
     maxProcs: 2,
-    taskTimeoutMillis: 60_000,
+    taskTimeoutMillis: DEFAULT_LIMITS.timeouts.exiftoolTaskMs,
     writeArgs: ['-overwrite_original'],
     processFactory: async () =>
       spawnGuarded(await (script ??= exiftoolPath()), DefaultExiftoolArgs, {

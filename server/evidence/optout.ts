@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { appendRecord } from '../ledger/records.ts';
+import { appendRecord, recordsOf } from '../ledger/records.ts';
 import { OPTOUT_METHODS as METHODS, OPTOUT_STATUSES as STATUSES, type OptoutResponse, type OptoutSent } from '../../protocol/src/records.ts';
 import type { OptoutMethod } from './checklist.ts';
 import { checkFailed } from './check.ts';
@@ -80,31 +80,19 @@ export interface OptoutState {
 /** Folds `optout.sent` / `optout.response` entries into one state per request. */
 export function optoutStates(entries: LedgerEntry[], now = new Date(), overdueDays = DEFAULT_OVERDUE_DAYS): OptoutState[] {
   const byId = new Map<string, OptoutState>();
-  for (const e of entries) {
-    const id = e.data.optoutId;
-    if (typeof id !== 'string') continue;
-    if (e.type === 'optout.sent') {
-      const sentDate = String(e.data.date ?? e.ts.slice(0, 10));
-      byId.set(id, {
-        id,
-        platform: String(e.data.platform),
-        method: String(e.data.method),
-        ...(typeof e.data.ref === 'string' ? { ref: e.data.ref } : {}),
-        ...(typeof e.data.note === 'string' ? { note: e.data.note } : {}),
-        sentDate,
-        sentSeq: e.seq,
-        responses: [],
-        status: 'pending',
-        ageDays: 0,
-        overdue: false,
-      });
-    } else if (e.type === 'optout.response') {
-      const s = byId.get(id);
-      if (s == null) continue;
-      const status = e.data.status as OptoutStatus;
-      s.responses.push({ status, date: String(e.data.date ?? e.ts.slice(0, 10)), seq: e.seq, ...(typeof e.data.note === 'string' ? { note: e.data.note } : {}) });
-      s.status = status;
-    }
+  for (const e of recordsOf(entries, 'optout.sent')) {
+    const { optoutId: id, platform, method, ref, note, date } = e.data;
+    byId.set(id, {
+      id, platform, method, ...(ref != null ? { ref } : {}), ...(note != null ? { note } : {}),
+      sentDate: date, sentSeq: e.seq, responses: [], status: 'pending', ageDays: 0, overdue: false,
+    });
+  }
+  for (const e of recordsOf(entries, 'optout.response')) {
+    const s = byId.get(e.data.optoutId);
+    if (s == null || e.seq < s.sentSeq) continue;
+    const { status, date, note } = e.data;
+    s.responses.push({ status, date, seq: e.seq, ...(note != null ? { note } : {}) });
+    s.status = status;
   }
   const states = [...byId.values()];
   for (const s of states) {

@@ -54,3 +54,14 @@ export function parseRecord<T extends LedgerType>(entry: LedgerEntry & { type: T
 export function isType<T extends LedgerType>(entry: LedgerEntry, type: T): entry is LedgerEntry & { type: T } {
   return entry.type === type;
 }
+
+/** The entries of one type whose data parses, typed; the ones that do not parse are left out (see parseRecord). */
+export function recordsOf<T extends LedgerType>(entries: readonly LedgerEntry[], type: T): Array<TypedEntry<T>> {
+  const out: Array<TypedEntry<T>> = [];
+  for (const e of entries) {
+    if (!isType(e, type)) continue;
+    const parsed = parseRecord(e);
+    if (parsed.ok) out.push(parsed.entry);
+  }
+  return out;
+}

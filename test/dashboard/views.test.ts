@@ -35,8 +35,8 @@ t.test('overview, search and the ledger view', async (t) => {
     outputs: [{ path: '/out/private/cccccccccccccccc/rust_normal.png', visibility: 'private', purpose: 'master', sha256: sha('7'), bytes: 10 }, { path: '/out/private/cccccccccccccccc/rust_normal.png.xmp', visibility: 'private', purpose: 'sidecar', sha256: sha('6'), bytes: 3 }],
     dataMining: 'DMI-ALLOWED',
   }, new Date('2025-01-01T00:00:00Z')); // long ago: outside the chart
-  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', where: 'ArtStation', url: 'https://a.example/1', date: '2026-11-20' });
-  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', where: 'Mastodon', url: 'https://m.example/1', date: '2026-12-01' });
+  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', sha256: sha('a'), where: 'ArtStation', url: 'https://a.example/1', date: '2026-11-20' });
+  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', sha256: sha('a'), where: 'Mastodon', url: 'https://m.example/1', date: '2026-12-01' });
   const index = await loadAssetIndex(ledger);
 
   const ov = await overview(index, now);
@@ -61,7 +61,10 @@ t.test('overview, search and the ledger view', async (t) => {
   const none = ledgerView(index.all, await ledger.verify(), now);
   t.equal(none.lastAnchor, null);
   t.equal(none.sinceAnchor, 5, 'nothing is covered without an anchor');
-  await ledger.append('ledger.anchored', { anchoredSeq: 3, anchoredHash: index.all[3]!.hash, genTime: '2026-11-01T10:00:00Z', signatureVerified: true });
+  await ledger.append('ledger.anchored', {
+    anchoredSeq: 3, anchoredHash: index.all[3]!.hash, digestAlgorithm: 'sha256', genTime: '2026-11-01T10:00:00Z', signatureVerified: true,
+    replySha256: sha('d'), reply: 'MIIB', request: 'MEEC', verifyWith: 'openssl ts -verify …',
+  });
   await ledger.append('notice.changed', { kind: 'sitekit' });
   const all2 = await ledger.readAll();
   const v = ledgerView(all2, await ledger.verify(), now);

@@ -20,11 +20,15 @@ export interface AppLimits extends HttpLimits {
   allowOrigins: readonly string[];
   /** Ping interval; a client that misses a pong for one interval is dropped. */
   heartbeatMs: number;
+  /** One exiftool task's time limit. */
+  exiftoolTaskMs: number;
+  /** How long a ledger append waits for another writer. */
+  ledgerLockMs: number;
 }
 
 /** The daemon's side of the profile's `limits`. */
 export function appLimitsFrom(l: Limits): AppLimits {
-  return { maxPayload: l.message.maxBytes, maxConnections: l.http.maxConnections, allowOrigins: [], heartbeatMs: l.http.heartbeatMs, ...httpLimitsFrom(l) };
+  return { maxPayload: l.message.maxBytes, maxConnections: l.http.maxConnections, allowOrigins: [], heartbeatMs: l.http.heartbeatMs, exiftoolTaskMs: l.timeouts.exiftoolTaskMs, ledgerLockMs: l.timeouts.ledgerLockMs, ...httpLimitsFrom(l) };
 }
 
 export const DEFAULT_LIMITS: AppLimits = appLimitsFrom(PROFILE_LIMITS);
@@ -56,6 +60,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Plugins, in order. Resources come first, so they are closed last.
   await app.register(resources, {
     ledgerFile: opts.paths.ledger,
+    exiftoolTaskMs: limits.exiftoolTaskMs,
+    ledgerLockMs: limits.ledgerLockMs,
     ...(opts.concurrency != null ? { concurrency: opts.concurrency } : {}),
     ...(opts.queueLimit != null ? { limit: opts.queueLimit } : {}),
   });

@@ -13,11 +13,11 @@ export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
  * A new exiftool pool (stay_open). Each perl process is started through the child guard, so it dies with us even
  * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
  */
-export function openExifTool(): ExifTool {
+export function openExifTool(taskTimeoutMs: number = DEFAULT_LIMITS.timeouts.exiftoolTaskMs): ExifTool {
   let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
     maxProcs: 2,
-    taskTimeoutMillis: DEFAULT_LIMITS.timeouts.exiftoolTaskMs,
+    taskTimeoutMillis: taskTimeoutMs,
     writeArgs: ['-overwrite_original'],
     processFactory: async () =>
       spawnGuarded(await (script ??= exiftoolPath()), DefaultExiftoolArgs, {

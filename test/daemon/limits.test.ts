@@ -12,10 +12,11 @@ import { RpcClient, tempHome } from './helpers.ts';
 
 t.test('a small message limit in the profile is enforced by the daemon, with a clear error', async (t) => {
   const home = await tempHome('colophon-limits-');
-  await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ creator: { name: 'Test Artist' }, limits: { message: { maxBytes: 8192 }, concurrency: { queue: 3 } } }));
+  await fs.writeFile(path.join(home, 'config.json'), JSON.stringify({ creator: { name: 'Test Artist' }, limits: { message: { maxBytes: 8192 }, concurrency: { queue: 3 }, timeouts: { exiftoolTaskMs: 45_000 } } }));
   const d = await startDaemon({ env: { COLOPHON_HOME: home }, port: 0, logger: false });
   t.teardown(() => d.close());
   t.equal(d.jobs.limit, 3, 'the queue size comes from the profile');
+  t.equal(d.app.exiftool.options.taskTimeoutMillis, 45_000, 'so does the exiftool task timeout');
   const token = (await fs.readFile(path.join(home, 'token'), 'utf8')).trim();
   const c = await RpcClient.forDaemon({ url: d.url, token });
   t.teardown(() => c.close());

@@ -20,7 +20,7 @@ export async function openServices(env: NodeJS.ProcessEnv = process.env): Promis
     paths,
     profile,
     profileWarnings: warnings,
-    ledger: new Ledger(paths.ledger),
+    ledger: new Ledger(paths.ledger, { lockMs: profile.limits.timeouts.ledgerLockMs }),
     close: closeExifTool,
   };
 }

@@ -81,3 +81,13 @@ DATA_MINING_CODES = (
     "DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR",
     "DMI-PROHIBITED-SEELINKEDRIGHTSEXPR",
 )
+
+LEDGER_TYPES = (
+    "asset.recorded",
+    "asset.published",
+    "asset.licensed",
+    "optout.sent",
+    "optout.response",
+    "notice.changed",
+    "ledger.anchored",
+)

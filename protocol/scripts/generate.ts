@@ -6,7 +6,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RequestEnvelopeSchema, ErrorResponseSchema, RpcErrorSchema, ErrorDataSchema, requestSchema, responseSchema, notificationSchema } from '../src/envelope.ts';
 import { CLIENT_ERROR_KEYS, ERROR_CODES } from '../src/errors.ts';
-import { LedgerEntrySchema } from '../src/ledger.ts';
+import { LEDGER_TYPES, LedgerEntrySchema } from '../src/ledger.ts';
+import { LIMITS_NAME, LimitsSchema } from '../src/limits.ts';
+import { PackReportSchema, RECORD_NAMES, RECORD_SCHEMAS } from '../src/records.ts';
 import { CreatorSchema, DATA_MINING_CODES, LicenceSchema, ProfileSchema } from '../src/profile.ts';
 import { METHODS, NOTIFICATIONS } from '../src/registry.ts';
 import { AssetResultSchema, FailureSchema, InputInfoSchema, OutputSchema, ProcessReportSchema, RenderContextSchema, SOURCES } from '../src/results.ts';
@@ -34,7 +36,10 @@ function namedSchemas(): Array<[string, z.ZodType]> {
     ['AssetResult', AssetResultSchema],
     ['ProcessReport', ProcessReportSchema],
     ['LedgerEntry', LedgerEntrySchema],
+    ...LEDGER_TYPES.map((type): [string, z.ZodType] => [RECORD_NAMES[type], RECORD_SCHEMAS[type]]),
+    ['PackReport', PackReportSchema],
     ['Profile', ProfileSchema],
+    [LIMITS_NAME, LimitsSchema],
   ];
   for (const [method, spec] of Object.entries(METHODS)) {
     defs.push([`${spec.name}Params`, spec.params]);
@@ -106,6 +111,8 @@ export function buildPython(): string {
     `SOURCES = ${pyTuple(SOURCES)}`,
     '',
     `DATA_MINING_CODES = ${pyTuple(DATA_MINING_CODES)}`,
+    '',
+    `LEDGER_TYPES = ${pyTuple(LEDGER_TYPES)}`,
     '',
   ].join('\n');
 }

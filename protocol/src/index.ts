@@ -7,3 +7,5 @@ export * from './envelope.ts';
 export * from './methods.ts';
 export * from './registry.ts';
 export * from './credentials.ts';
+export * from './records.ts';
+export * from './limits.ts';

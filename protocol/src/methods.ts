@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LedgerEntrySchema } from './ledger.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
 import { CreatorSchema, DataMiningSchema, LicenceSchema } from './profile.ts';
 import { AssetResultSchema, OutputSchema, ProcessReportSchema, RenderContextSchema, SourceSchema } from './results.ts';
 import { RpcErrorSchema } from './envelope.ts';
@@ -7,7 +8,8 @@ import { RpcErrorSchema } from './envelope.ts';
 // Params are strict (a misspelt field is an error, not silently ignored); results are open so an
 // older client keeps working when the daemon adds a field.
 
-const FilePath = z.string().min(1).max(4096);
+const MESSAGE = DEFAULT_LIMITS.message;
+const FilePath = z.string().min(1).max(MESSAGE.maxPathChars);
 const JobId = z.string().min(1).max(100);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const AssetId = z.string().regex(/^[0-9a-f]{16}$/);
@@ -39,7 +41,7 @@ export const HelloResultSchema = z.object({
 
 // asset.process
 export const ProcessParamsSchema = z.object({
-  paths: z.array(FilePath).min(1).max(1000),
+  paths: z.array(FilePath).min(1).max(MESSAGE.maxPaths),
   /** Default: "f12" when `context` is given (it came from a render), otherwise "cli". */
   source: SourceSchema.optional(),
   context: RenderContextSchema.strict().optional(),
@@ -63,7 +65,7 @@ export const PreviewExportResultSchema = AssetResultSchema;
 // blend.archive
 export const ArchiveParamsSchema = z.object({
   blend: FilePath,
-  dependencies: z.array(FilePath).max(10000),
+  dependencies: z.array(FilePath).max(MESSAGE.maxDependencies),
   /** The .blend's file name inside the archive (default: its own), e.g. when `blend` is a temporary copy. */
   name: z.string().max(255).regex(/^[^/\\\0]+\.blend$/i, 'a plain file name ending in .blend').optional(),
   /**
@@ -109,7 +111,7 @@ export const VerifyResultSchema = z.object({
 export const QueryParamsSchema = z.object({
   assetId: AssetId.optional(),
   sha256: Sha256.optional(),
-  limit: z.number().int().min(1).max(1000).optional(),
+  limit: z.number().int().min(1).max(MESSAGE.maxQueryEntries).optional(),
 }).strict();
 export const QueryResultSchema = z.object({ entries: z.array(LedgerEntrySchema) });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LimitsSchema } from './limits.ts';
 
 /** The nine final PLUS DataMining codes (IPTC Photo Metadata 2023.1). Draft codes are deliberately absent. */
 export const DATA_MINING_CODES = [
@@ -77,6 +78,8 @@ export const ProfileSchema = z.object({
       port: z.number().int().min(0).max(65535).default(7717),
     })
     .prefault({}),
+  /** Sizes, counts, concurrency and timeouts (protocol/src/limits.ts); every one has a default. */
+  limits: LimitsSchema.prefault({}),
 }).strict();
 export type ProfileInput = z.input<typeof ProfileSchema>;
 export type ParsedProfile = z.infer<typeof ProfileSchema>;

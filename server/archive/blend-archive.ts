@@ -5,6 +5,7 @@ import type { Profile } from '../../protocol/src/profile.ts';
 import type { Output } from '../../protocol/src/results.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { appendRecord } from '../ledger/records.ts';
 import { classifyFile } from '../pipeline/classify.ts';
 import { signOutput } from '../c2pa/sign.ts';
 import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
@@ -106,7 +107,7 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   let ledgerSeq: number | null = null;
   if (env.ledger != null) {
     const p = env.profile;
-    const entry = await env.ledger.append('asset.recorded', {
+    const entry = await appendRecord(env.ledger, 'asset.recorded', {
       assetId,
       source: 'archive',
       input: { path: blend, sha256: blendHash.sha256, bytes: blendHash.bytes, kind: 'blend', format: cls.format },

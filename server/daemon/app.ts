@@ -1,27 +1,37 @@
 import type { AddressInfo } from 'node:net';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { DEFAULT_LIMITS as PROFILE_LIMITS, type Limits } from '../../protocol/src/limits.ts';
 import { PROTOCOL_VERSION, SERVER_NAME } from '../../protocol/src/version.ts';
 import type { LoadedProfile } from '../config.ts';
 import { dashboardPlugin } from '../dashboard/plugin.ts';
 import type { ColophonPaths } from '../paths.ts';
 import { serveConnection } from './connection.ts';
 import type { DaemonState } from './context.ts';
-import { DEFAULT_HEARTBEAT_MS, keepAlive } from './plugins/heartbeat.ts';
+import { keepAlive } from './plugins/heartbeat.ts';
 import resources from './plugins/resources.ts';
-import { bearerMatches, capConnections, DEFAULT_HTTP_LIMITS, hostAllowed, httpServerOptions, notFound, originAllowed, reapUnclaimedUpgrades, safeLogger, type HttpLimits } from './security.ts';
+import { bearerMatches, capConnections, hostAllowed, httpLimitsFrom, httpServerOptions, notFound, originAllowed, reapUnclaimedUpgrades, safeLogger, type HttpLimits } from './security.ts';
 
 export interface AppLimits extends HttpLimits {
-  /** Largest accepted WebSocket message; bigger ones close the connection (code 1009). */
+  /** Largest accepted WebSocket message: a bigger one is answered TOO_LARGE, one over twice this closes the connection (1009). */
   maxPayload: number;
   maxConnections: number;
   /** Origins a browser page may connect from; empty by default (Blender sends no Origin). */
   allowOrigins: readonly string[];
   /** Ping interval; a client that misses a pong for one interval is dropped. */
   heartbeatMs: number;
+  /** One exiftool task's time limit. */
+  exiftoolTaskMs: number;
+  /** How long a ledger append waits for another writer. */
+  ledgerLockMs: number;
 }
 
-export const DEFAULT_LIMITS: AppLimits = { maxPayload: 1024 * 1024, maxConnections: 64, allowOrigins: [], heartbeatMs: DEFAULT_HEARTBEAT_MS, ...DEFAULT_HTTP_LIMITS };
+/** The daemon's side of the profile's `limits`. */
+export function appLimitsFrom(l: Limits): AppLimits {
+  return { maxPayload: l.message.maxBytes, maxConnections: l.http.maxConnections, allowOrigins: [], heartbeatMs: l.http.heartbeatMs, exiftoolTaskMs: l.timeouts.exiftoolTaskMs, ledgerLockMs: l.timeouts.ledgerLockMs, ...httpLimitsFrom(l) };
+}
+
+export const DEFAULT_LIMITS: AppLimits = appLimitsFrom(PROFILE_LIMITS);
 
 export interface AppOptions {
   paths: ColophonPaths;
@@ -50,11 +60,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Plugins, in order. Resources come first, so they are closed last.
   await app.register(resources, {
     ledgerFile: opts.paths.ledger,
+    exiftoolTaskMs: limits.exiftoolTaskMs,
+    ledgerLockMs: limits.ledgerLockMs,
     ...(opts.concurrency != null ? { concurrency: opts.concurrency } : {}),
     ...(opts.queueLimit != null ? { limit: opts.queueLimit } : {}),
   });
   app.addHook('preValidation', guardHostAndOrigin(app, limits));
-  await app.register(websocket, { options: { maxPayload: limits.maxPayload }, preClose: closeClients });
+  // ws itself stops reading at twice the limit; up to that, connection.ts answers an oversized message with a
+  // TOO_LARGE error that names the limit, which tells the add-on far more than a bare close code.
+  await app.register(websocket, { options: { maxPayload: 2 * limits.maxPayload }, preClose: closeClients });
   const dropUnclaimed = reapUnclaimedUpgrades(app.server, app.websocketServer, limits.requestTimeoutMs);
   app.addHook('preClose', async () => dropUnclaimed());
   await app.register(routes, { ...opts, limits });
@@ -123,7 +137,7 @@ async function routes(app: FastifyInstance, opts: AppOptions & { limits: AppLimi
   }, (socket, req) => {
     connections++;
     socket.on('close', () => connections--);
-    serveConnection(socket, daemon);
+    serveConnection(socket, daemon, { maxBytes: limits.maxPayload });
     keepAlive(socket, limits.heartbeatMs, () => req.log.info('client missed a heartbeat; connection dropped'));
   });
 }

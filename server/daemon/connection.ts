@@ -11,7 +11,7 @@ import { checkMessage, failure, notification, rpcError, success, toRpcError } fr
  * a bad frame gets an error reply and the connection stays open. When the socket closes, the jobs it
  * started are cancelled.
  */
-export function serveConnection(socket: WebSocket, daemon: DaemonState): void {
+export function serveConnection(socket: WebSocket, daemon: DaemonState, opts: { maxBytes: number }): void {
   const connectionId = randomUUID();
   const log = daemon.log.child({ conn: connectionId.slice(0, 8) });
   const send = (text: string): void => {
@@ -21,6 +21,12 @@ export function serveConnection(socket: WebSocket, daemon: DaemonState): void {
   socket.on('message', (data, isBinary) => {
     if (isBinary) {
       send(failure(null, rpcError('INVALID_REQUEST', 'Binary frames are not accepted; send JSON-RPC as text frames.')));
+      return;
+    }
+    const size = (data as Buffer).length;
+    if (size > opts.maxBytes) {
+      log.info({ bytes: size }, 'rejected message: too large');
+      send(failure(null, rpcError('TOO_LARGE', `The message is ${size} bytes, above the daemon's limit of ${opts.maxBytes} bytes (limits.message.maxBytes in config.json). Send fewer files per request, or raise the limit.`)));
       return;
     }
     const checked = checkMessage(data.toString());

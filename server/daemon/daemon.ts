@@ -4,7 +4,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { loadProfile } from '../config.ts';
 import { resolvePaths, type ColophonPaths } from '../paths.ts';
 import { sweepTempFiles } from '../util/atomic.ts';
-import { buildApp, DEFAULT_LIMITS, type AppLimits } from './app.ts';
+import { appLimitsFrom, buildApp, type AppLimits } from './app.ts';
 import { liveDaemon, removeDaemonInfo, writeDaemonInfo } from './discovery.ts';
 import type { JobQueue } from './jobs.ts';
 import { ensureToken } from './security.ts';
@@ -53,16 +53,18 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     );
   }
   const token = await ensureToken(paths.token);
+  const concurrency = opts.concurrency ?? profile.limits.concurrency.jobs;
   const swept = await sweepTempFiles(profile.output.root);
   const app = await buildApp({
     paths,
     token,
     version: pkg.version,
     loadProfile: () => loadProfile(paths),
-    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    // The profile's limits, unless the caller (a test, a flag) overrides one.
+    limits: { ...appLimitsFrom(profile.limits), ...opts.limits },
     logger: opts.logger ?? { level: 'info', stream: process.stderr, redact: ['req.headers.authorization'] },
-    ...(opts.concurrency != null ? { concurrency: opts.concurrency } : {}),
-    ...(opts.queueLimit != null ? { queueLimit: opts.queueLimit } : {}),
+    ...(concurrency != null ? { concurrency } : {}),
+    queueLimit: opts.queueLimit ?? profile.limits.concurrency.queue,
   });
   const requestedPort = opts.port ?? profile.server.port;
   let portRefused: string | undefined;

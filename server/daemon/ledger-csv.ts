@@ -1,4 +1,6 @@
-import type { LedgerEntry } from '../../protocol/src/ledger.ts';
+import type { LedgerEntry, LedgerType } from '../../protocol/src/ledger.ts';
+import type { AssetLicensed, AssetPublished, AssetRecorded, NoticeChanged } from '../../protocol/src/records.ts';
+import { isType, parseRecord, type TypedEntry } from '../ledger/records.ts';
 
 export const CSV_COLUMNS = ['seq', 'ts', 'type', 'assetId', 'file', 'sha256', 'creator', 'licence', 'dataMining', 'hash'] as const;
 
@@ -8,28 +10,38 @@ export const CSV_COLUMNS = ['seq', 'ts', 'type', 'assetId', 'file', 'sha256', 'c
  */
 export function ledgerCsv(entries: LedgerEntry[]): string {
   const rows = [CSV_COLUMNS.join(',')];
-  for (const e of entries) rows.push(CSV_COLUMNS.map((c) => cell(field(e, c))).join(','));
+  for (const e of entries) {
+    const known = facts(e);
+    rows.push(CSV_COLUMNS.map((c) => cell(field(e, c, known))).join(','));
+  }
   return '\uFEFF' + rows.join('\r\n') + '\r\n';
 }
 
-function field(e: LedgerEntry, column: (typeof CSV_COLUMNS)[number]): string {
-  const d = e.data as Record<string, any>;
+/** The columns an entry fills, read through its type's schema; an entry that does not parse fills only the common ones. */
+function facts(e: LedgerEntry): Partial<Record<(typeof CSV_COLUMNS)[number], string>> {
+  const parsed = parseRecord(e);
+  if (!parsed.ok) return typeof e.data.assetId === 'string' ? { assetId: e.data.assetId } : {};
+  const t = parsed.entry as TypedEntry<LedgerType>;
+  if (isType(t, 'asset.recorded')) {
+    const d = t.data as AssetRecorded;
+    return { assetId: d.assetId, file: d.input.path, sha256: d.input.sha256, creator: d.creator.name, licence: d.licence.name, dataMining: d.dataMining };
+  }
+  if (isType(t, 'asset.published') || isType(t, 'asset.licensed')) {
+    const d = t.data as AssetPublished | AssetLicensed;
+    return { assetId: d.assetId, sha256: d.sha256 };
+  }
+  if (isType(t, 'notice.changed')) return { dataMining: (t.data as NoticeChanged).dataMining };
+  return {};
+}
+
+function field(e: LedgerEntry, column: (typeof CSV_COLUMNS)[number], known: ReturnType<typeof facts>): string {
   switch (column) {
     case 'seq': return String(e.seq);
     case 'ts': return e.ts;
     case 'type': return e.type;
     case 'hash': return e.hash;
-    case 'assetId': return str(d.assetId);
-    case 'file': return str(d.input?.path ?? d.file);
-    case 'sha256': return str(d.input?.sha256 ?? d.sha256);
-    case 'creator': return str(d.creator?.name ?? d.creator);
-    case 'licence': return str(d.licence?.name ?? d.licence);
-    case 'dataMining': return str(d.dataMining);
+    default: return known[column] ?? '';
   }
-}
-
-function str(v: unknown): string {
-  return v == null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 function cell(v: string): string {

@@ -5,6 +5,7 @@ import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import type { AssetIndex, AssetRecord } from '../evidence/assets.ts';
 import { summarizeAsset, type AssetSummary } from '../evidence/summary.ts';
 import type { VerifyReport } from '../ledger/ledger.ts';
+import { recordsOf } from '../ledger/records.ts';
 
 interface Protections {
   /** How the rights stamp travels with the private master. */
@@ -125,16 +126,10 @@ interface Anchor {
 }
 
 function lastAnchor(entries: LedgerEntry[], now = new Date()): Anchor | null {
-  const e = entries.filter((x) => x.type === 'ledger.anchored').at(-1);
+  const e = recordsOf(entries, 'ledger.anchored').at(-1);
   if (e == null) return null;
-  const genTime = String(e.data.genTime ?? e.ts);
-  return {
-    seq: e.seq,
-    anchoredSeq: Number(e.data.anchoredSeq),
-    genTime,
-    ageDays: Math.floor((now.getTime() - new Date(genTime).getTime()) / 86_400_000),
-    signatureVerified: e.data.signatureVerified === true,
-  };
+  const { genTime, anchoredSeq, signatureVerified } = e.data;
+  return { seq: e.seq, anchoredSeq, genTime, ageDays: Math.floor((now.getTime() - new Date(genTime).getTime()) / 86_400_000), signatureVerified };
 }
 
 export interface LedgerView {

@@ -5,6 +5,8 @@ import { promisify } from 'node:util';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { appendRecord } from '../ledger/records.ts';
+import type { LedgerAnchored } from '../../protocol/src/records.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { sha256File, sha256Hex } from '../util/hash.ts';
 import { checkFailed } from './check.ts';
@@ -104,7 +106,7 @@ export async function importAnchorReply(ledger: Ledger, dataDir: string, opts: I
   const keptReply = path.join(anchorsDir(dataDir), `${base}.tsr`);
   await fs.mkdir(path.dirname(keptReply), { recursive: true });
   await writeFileAtomic(keptReply, replyDer);
-  const data: Record<string, unknown> = {
+  const data: LedgerAnchored = {
     anchoredSeq: anchored.seq,
     anchoredHash: anchored.hash,
     digestAlgorithm: 'sha256',
@@ -119,7 +121,7 @@ export async function importAnchorReply(ledger: Ledger, dataDir: string, opts: I
     verifyWith: `openssl ts -verify -digest ${anchored.hash} -in ${base}.tsr -CAfile <tsa-ca.pem>`,
   };
   if (caSha256 != null) data.caSha256 = caSha256;
-  const entry = await ledger.append('ledger.anchored', data);
+  const entry = await appendRecord(ledger, 'ledger.anchored', data);
   return { entry, anchoredSeq: anchored.seq, genTime: reply.genTime, signatureVerified };
 }
 

@@ -1,34 +1,15 @@
 import fs from 'node:fs/promises';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import { ColophonError } from '../errors.ts';
+import type { AssetRecorded } from '../../protocol/src/records.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { isType, parseRecord } from '../ledger/records.ts';
 import { sha256File } from '../util/hash.ts';
 import { hashZipEntries, isZip } from './zip-hashes.ts';
 import { walkFiles } from '../util/walk-files.ts';
 
-/** The parts of an `asset.recorded` entry's data that evidence and matching read. */
-export interface RecordedAsset {
-  assetId: string;
-  source?: string;
-  input: {
-    path?: string;
-    sha256?: string;
-    bytes?: number;
-    kind?: string;
-    role?: string;
-    format?: string;
-    width?: number;
-    height?: number;
-    phash?: string;
-  };
-  outputs: Array<{ path?: string; visibility?: string; purpose?: string; sha256?: string; bytes?: number; phash?: string }>;
-  creator?: { name?: string; email?: string; url?: string };
-  licence?: { name?: string; url?: string; terms?: string };
-  dataMining?: string;
-  noticeVersion?: string;
-  termsVersion?: string;
-  context?: Record<string, unknown>;
-}
+/** An `asset.recorded` entry's data, as its schema reads it. */
+export type RecordedAsset = AssetRecorded;
 
 /** One asset as the ledger knows it: its first recording, later re-recordings, and the entries naming it. */
 export interface AssetRecord {
@@ -42,6 +23,8 @@ export interface AssetRecord {
 export interface AssetIndex {
   all: LedgerEntry[];
   assets: Map<string, AssetRecord>;
+  /** `asset.recorded` entries whose data does not parse with the schema: left out of `assets`, and said why. */
+  problems: string[];
 }
 
 const ASSET_ID = /^[0-9a-f]{16}$/;
@@ -49,27 +32,23 @@ const ASSET_ID = /^[0-9a-f]{16}$/;
 export async function loadAssetIndex(ledger: Ledger): Promise<AssetIndex> {
   const all = await ledger.readAll();
   const assets = new Map<string, AssetRecord>();
+  const problems: string[] = [];
   for (const e of all) {
     const id = e.data.assetId;
     if (typeof id !== 'string') continue;
     let rec = assets.get(id);
-    if (rec == null && e.type === 'asset.recorded') {
-      rec = { assetId: id, first: e, data: asRecorded(e.data), entries: [] };
+    if (rec == null && isType(e, 'asset.recorded')) {
+      const parsed = parseRecord(e);
+      if (!parsed.ok) {
+        problems.push(parsed.problem);
+        continue;
+      }
+      rec = { assetId: id, first: e, data: parsed.entry.data, entries: [] };
       assets.set(id, rec);
     }
     rec?.entries.push(e);
   }
-  return { all, assets };
-}
-
-function asRecorded(data: Record<string, unknown>): RecordedAsset {
-  const d = data as Partial<RecordedAsset>;
-  return {
-    ...d,
-    assetId: String(data.assetId),
-    input: typeof d.input === 'object' && d.input != null ? d.input : {},
-    outputs: Array.isArray(d.outputs) ? d.outputs : [],
-  };
+  return { all, assets, problems };
 }
 
 /** Assets whose input, or one of whose outputs, has this SHA-256. */

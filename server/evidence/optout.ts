@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { appendRecord, recordsOf } from '../ledger/records.ts';
+import { OPTOUT_METHODS as METHODS, OPTOUT_STATUSES as STATUSES, type OptoutResponse, type OptoutSent } from '../../protocol/src/records.ts';
 import type { OptoutMethod } from './checklist.ts';
 import { checkFailed } from './check.ts';
 import { parseDateArg } from './records.ts';
 
-export const OPTOUT_METHODS: readonly OptoutMethod[] = ['form', 'email', 'setting', 'robots'];
-export const OPTOUT_STATUSES = ['accepted', 'refused', 'no-reply'] as const;
+export const OPTOUT_METHODS: readonly OptoutMethod[] = METHODS;
+export const OPTOUT_STATUSES = STATUSES;
 type OptoutStatus = (typeof OPTOUT_STATUSES)[number];
 export const DEFAULT_OVERDUE_DAYS = 30;
 
@@ -26,15 +28,15 @@ export async function addOptout(ledger: Ledger, input: OptoutAdd): Promise<Ledge
   if (!(OPTOUT_METHODS as readonly string[]).includes(input.method)) {
     throw new ColophonError('INVALID_PARAMS', `--method "${input.method}" is not one of ${OPTOUT_METHODS.join(', ')}.`);
   }
-  const data: Record<string, unknown> = {
+  const data: OptoutSent = {
     optoutId: `oo-${randomBytes(3).toString('hex')}`,
     platform,
-    method: input.method,
+    method: input.method as OptoutMethod,
     date: parseDateArg(input.date, '--date'),
   };
   if (input.ref != null && input.ref.trim() !== '') data.ref = input.ref.trim();
   if (input.note != null && input.note.trim() !== '') data.note = input.note.trim();
-  return ledger.append('optout.sent', data);
+  return appendRecord(ledger, 'optout.sent', data);
 }
 
 export interface OptoutRespond {
@@ -54,9 +56,9 @@ export async function respondOptout(ledger: Ledger, input: OptoutRespond): Promi
       `No opt-out request with id "${input.id}" is in the ledger. Run \`colophon optout list\` to see the ids.`,
     );
   }
-  const data: Record<string, unknown> = { optoutId: input.id, status: input.status, date: parseDateArg(input.date, '--date') };
+  const data: OptoutResponse = { optoutId: input.id, status: input.status as OptoutStatus, date: parseDateArg(input.date, '--date') };
   if (input.note != null && input.note.trim() !== '') data.note = input.note.trim();
-  return ledger.append('optout.response', data);
+  return appendRecord(ledger, 'optout.response', data);
 }
 
 export interface OptoutState {
@@ -78,31 +80,19 @@ export interface OptoutState {
 /** Folds `optout.sent` / `optout.response` entries into one state per request. */
 export function optoutStates(entries: LedgerEntry[], now = new Date(), overdueDays = DEFAULT_OVERDUE_DAYS): OptoutState[] {
   const byId = new Map<string, OptoutState>();
-  for (const e of entries) {
-    const id = e.data.optoutId;
-    if (typeof id !== 'string') continue;
-    if (e.type === 'optout.sent') {
-      const sentDate = String(e.data.date ?? e.ts.slice(0, 10));
-      byId.set(id, {
-        id,
-        platform: String(e.data.platform),
-        method: String(e.data.method),
-        ...(typeof e.data.ref === 'string' ? { ref: e.data.ref } : {}),
-        ...(typeof e.data.note === 'string' ? { note: e.data.note } : {}),
-        sentDate,
-        sentSeq: e.seq,
-        responses: [],
-        status: 'pending',
-        ageDays: 0,
-        overdue: false,
-      });
-    } else if (e.type === 'optout.response') {
-      const s = byId.get(id);
-      if (s == null) continue;
-      const status = e.data.status as OptoutStatus;
-      s.responses.push({ status, date: String(e.data.date ?? e.ts.slice(0, 10)), seq: e.seq, ...(typeof e.data.note === 'string' ? { note: e.data.note } : {}) });
-      s.status = status;
-    }
+  for (const e of recordsOf(entries, 'optout.sent')) {
+    const { optoutId: id, platform, method, ref, note, date } = e.data;
+    byId.set(id, {
+      id, platform, method, ...(ref != null ? { ref } : {}), ...(note != null ? { note } : {}),
+      sentDate: date, sentSeq: e.seq, responses: [], status: 'pending', ageDays: 0, overdue: false,
+    });
+  }
+  for (const e of recordsOf(entries, 'optout.response')) {
+    const s = byId.get(e.data.optoutId);
+    if (s == null || e.seq < s.sentSeq) continue;
+    const { status, date, note } = e.data;
+    s.responses.push({ status, date, seq: e.seq, ...(note != null ? { note } : {}) });
+    s.status = status;
   }
   const states = [...byId.values()];
   for (const s of states) {

@@ -1,6 +1,8 @@
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import { ColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { appendRecord } from '../ledger/records.ts';
+import type { AssetLicensed } from '../../protocol/src/records.ts';
 import type { AssetRecord } from './assets.ts';
 
 /** Accepts YYYY-MM-DD or a full ISO timestamp; returns it normalised (date-only stays date-only). */
@@ -44,7 +46,7 @@ export interface PublishInput {
 
 /** Appends `asset.published`: where and when the artist put this asset online. */
 export function recordPublication(ledger: Ledger, asset: AssetRecord, input: PublishInput): Promise<LedgerEntry> {
-  return ledger.append('asset.published', {
+  return appendRecord(ledger, 'asset.published', {
     assetId: asset.assetId,
     sha256: asset.data.input.sha256,
     where: nonEmpty(input.where, '--where'),
@@ -61,12 +63,12 @@ export interface LicenceInput {
 
 /** Appends `asset.licensed`, so a legitimate licensee is never mistaken for an infringer. */
 export function recordLicence(ledger: Ledger, asset: AssetRecord, input: LicenceInput): Promise<LedgerEntry> {
-  const data: Record<string, unknown> = {
+  const data: AssetLicensed = {
     assetId: asset.assetId,
     sha256: asset.data.input.sha256,
     licensee: nonEmpty(input.to, '--to'),
     date: parseDateArg(input.date, '--date'),
   };
   if (input.terms != null) data.terms = nonEmpty(input.terms, '--terms', 4000);
-  return ledger.append('asset.licensed', data);
+  return appendRecord(ledger, 'asset.licensed', data);
 }

@@ -1,4 +1,3 @@
-import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import type { AssetEvidence, EvidenceReport } from './report.ts';
 
 /** Escapes text for HTML element content and quoted attributes. Every value from the ledger goes through it. */
@@ -52,7 +51,7 @@ function listTable(head: string[], rows: string[][]): string {
     .join('')}</tbody></table>`;
 }
 
-function assetSection(a: AssetEvidence, anchors: LedgerEntry[]): string {
+function assetSection(a: AssetEvidence, anchors: EvidenceReport['anchors']): string {
   const d = a.record.data;
   const s = a.summary;
   const inp = d.input;
@@ -64,7 +63,7 @@ function assetSection(a: AssetEvidence, anchors: LedgerEntry[]): string {
         (a.thumbnail.intact ? '<span class="ok">file matches its recorded SHA-256</span>' : '<span class="bad">file no longer matches its recorded SHA-256</span>') +
         '.</p>'
       : `<p class="meta">${esc(a.thumbnailNote ?? 'No thumbnail.')}</p>`;
-  const covering = anchors.filter((e) => Number(e.data.anchoredSeq) >= a.record.first.seq);
+  const covering = anchors.filter((e) => e.data.anchoredSeq >= a.record.first.seq);
   const notice = a.noticeAtRecording;
   const ctx = d.context != null && Object.keys(d.context).length > 0 ? `<pre>${esc(JSON.stringify(d.context, null, 2))}</pre>` : '';
   return `<section class="asset">
@@ -85,8 +84,8 @@ ${row('Licence', [d.licence?.name, d.licence?.url].filter((x) => x != null).join
 ${row('Data mining (PLUS)', d.dataMining)}
 ${row('Notice version in force', d.noticeVersion)}
 ${row('Terms version in force', d.termsVersion)}
-${row('Site notice live at recording', notice != null ? `ledger entry ${notice.seq} of ${notice.ts} (terms version ${String(notice.data.termsVersion)})` : 'none generated before this asset was recorded')}
-${row('Trusted timestamps covering it', covering.length > 0 ? covering.map((e) => `${String(e.data.genTime)} (RFC 3161, serial ${String(e.data.serial)})`).join('; ') : 'none yet: run `colophon ledger anchor`')}
+${row('Site notice live at recording', notice != null ? `ledger entry ${notice.seq} of ${notice.ts} (terms version ${notice.data.termsVersion})` : 'none generated before this asset was recorded')}
+${row('Trusted timestamps covering it', covering.length > 0 ? covering.map((e) => `${e.data.genTime} (RFC 3161, serial ${e.data.serial ?? 'none'})`).join('; ') : 'none yet: run `colophon ledger anchor`')}
 </table>
 ${ctx !== '' ? `<h3>Render context</h3>${ctx}` : ''}
 <h3>Files produced</h3>

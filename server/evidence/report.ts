@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import type { Ledger, VerifyReport } from '../ledger/ledger.ts';
+import { recordsOf, type TypedEntry } from '../ledger/records.ts';
 import { sha256File } from '../util/hash.ts';
 import type { AssetIndex, AssetRecord } from './assets.ts';
 import { optoutStates, type OptoutState } from './optout.ts';
@@ -30,8 +31,8 @@ export interface EvidenceReport {
   assets: AssetEvidence[];
   unrecorded: string[];
   optouts: OptoutState[];
-  notices: LedgerEntry[];
-  anchors: LedgerEntry[];
+  notices: Array<TypedEntry<'notice.changed'>>;
+  anchors: Array<TypedEntry<'ledger.anchored'>>;
   /** Every ledger entry the report relies on, in order, with chain hashes. */
   entries: LedgerEntry[];
   verify: VerifyReport;
@@ -63,8 +64,8 @@ export async function buildEvidence(
   unrecorded: string[] = [],
   now = new Date(),
 ): Promise<EvidenceReport> {
-  const notices = index.all.filter((e) => e.type === 'notice.changed');
-  const anchors = index.all.filter((e) => e.type === 'ledger.anchored');
+  const notices = recordsOf(index.all, 'notice.changed');
+  const anchors = recordsOf(index.all, 'ledger.anchored');
   const optoutEntries = index.all.filter((e) => e.type === 'optout.sent' || e.type === 'optout.response');
   const out: AssetEvidence[] = [];
   for (const rec of assets) {

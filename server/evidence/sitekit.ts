@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import type { Profile } from '../../protocol/src/profile.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { appendRecord } from '../ledger/records.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { AI_CRAWLERS, AI_CRAWLERS_LIST_DATE, AI_CRAWLERS_SOURCE, AI_SEARCH_CRAWLERS, productToken, SEARCH_CRAWLERS_KEPT } from './crawlers.ts';
@@ -213,7 +214,7 @@ export async function writeSitekit(outDir: string, profile: Profile, ledger: Led
     await writeFileAtomic(full, text);
     files.push({ path: rel, sha256: sha256Hex(text), bytes: Buffer.byteLength(text) });
   }
-  const entry = await ledger.append('notice.changed', {
+  const entry = await appendRecord(ledger, 'notice.changed', {
     kind: 'sitekit',
     outDir: path.resolve(outDir),
     noticeVersion: profile.noticeVersion,

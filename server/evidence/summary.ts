@@ -1,3 +1,4 @@
+import { recordsOf } from '../ledger/records.ts';
 import type { AssetRecord } from './assets.ts';
 
 export interface AssetSummary {
@@ -36,17 +37,9 @@ export function summarizeAsset(rec: AssetRecord): AssetSummary {
   if (d.dataMining != null) s.dataMining = d.dataMining;
   if (d.noticeVersion != null) s.noticeVersion = d.noticeVersion;
   if (d.termsVersion != null) s.termsVersion = d.termsVersion;
-  for (const e of rec.entries) {
-    if (e.type === 'asset.published') {
-      s.publications.push({ where: String(e.data.where), url: String(e.data.url), date: String(e.data.date), seq: e.seq });
-    } else if (e.type === 'asset.licensed') {
-      s.licences.push({
-        licensee: String(e.data.licensee),
-        date: String(e.data.date),
-        seq: e.seq,
-        ...(typeof e.data.terms === 'string' ? { terms: e.data.terms } : {}),
-      });
-    }
+  for (const e of recordsOf(rec.entries, 'asset.published')) s.publications.push({ where: e.data.where, url: e.data.url, date: e.data.date, seq: e.seq });
+  for (const e of recordsOf(rec.entries, 'asset.licensed')) {
+    s.licences.push({ licensee: e.data.licensee, date: e.data.date, seq: e.seq, ...(e.data.terms != null ? { terms: e.data.terms } : {}) });
   }
   if (s.licences.length > 0) {
     s.caution = `Licensed to ${s.licences.map((l) => l.licensee).join(', ')}: check the copy is not theirs before making a claim.`;

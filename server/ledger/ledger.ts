@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
 import type { LedgerEntry, LedgerType } from '../../protocol/src/ledger.ts';
+import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { withFileLock } from './lock.ts';
@@ -62,8 +63,12 @@ export class Ledger {
   private chain: Promise<unknown> = Promise.resolve();
   private known: Known | null = null;
 
-  constructor(file: string) {
+  /** How long an append waits for another writer's lock (limits.timeouts.ledgerLockMs). */
+  private readonly lockMs: number;
+
+  constructor(file: string, opts: { lockMs?: number } = {}) {
     this.file = file;
+    this.lockMs = opts.lockMs ?? DEFAULT_LIMITS.timeouts.ledgerLockMs;
   }
 
   /**
@@ -74,7 +79,7 @@ export class Ledger {
     const run = this.chain.then(async () => {
       // The lock files live beside the ledger, so its folder must exist before the lock is taken.
       await fs.mkdir(path.dirname(this.file), { recursive: true });
-      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now)).catch((err: unknown) => {
+      return withFileLock(`${this.file}.lock`, () => this.appendLocked(type, data, now), this.lockMs).catch((err: unknown) => {
         throw toColophonError(err, 'LEDGER_ERROR').key === 'DISK_FULL' ? this.diskFull(err) : err;
       });
     });

@@ -1,31 +1,7 @@
-import type { Finding } from './preflight.ts';
+import type { PackReport } from '../../protocol/src/records.ts';
 
-/** report.json's content. */
-export interface PackReport {
-  pack: string;
-  market: string;
-  marketLabel: string;
-  created: string;
-  /** true when no file failed and no check failed. */
-  ok: boolean;
-  summary: {
-    files: number;
-    processed: number;
-    reused: number;
-    failed: number;
-    skipped: number;
-    previews: number;
-    contactSheets: number;
-    checksFailed: number;
-    warnings: number;
-  };
-  findings: Finding[];
-  notChecked: string[];
-  failures: Array<{ file: string; code: string; message: string }>;
-  skipped: Array<{ file: string; reason: string }>;
-  public: string[];
-  archive: { path: string; sha256: string; bytes: number } | null;
-}
+/** report.json's content: its schema is PackReportSchema in protocol/src/records.ts. */
+export type { PackReport };
 
 const ICON = { fail: '✗ FAIL', warning: '! warning', info: 'i note' } as const;
 

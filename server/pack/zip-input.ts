@@ -6,25 +6,12 @@ import yauzl from 'yauzl';
 import { ColophonError } from '../errors.ts';
 import { tempNameFor } from '../util/atomic.ts';
 import { clutterReason, type PackListing } from './walk.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';
 
-/** Bomb limits, checked against the central directory before a single byte is extracted. */
-export interface ZipLimits {
-  maxEntries: number;
-  maxTotalBytes: number;
-  /** Largest compression ratio accepted for an entry of 1 MiB or more. */
-  maxRatio: number;
-  /**
-   * Largest ratio of everything's uncompressed size to the zip's size, once that total passes `ratioFloorBytes`:
-   * many entries just under the per-entry rule (3000 × 1 MiB of zeros in a 3 MB zip) add up to a bomb too.
-   * Real packs (PNG, JPEG, EXR, .blend) are already compressed and stay far below it.
-   */
-  maxTotalRatio: number;
-  ratioFloorBytes: number;
-}
+/** Bomb limits, checked against the central directory before a single byte is extracted (see ZipLimitsSchema). */
+export type ZipLimits = Limits['zip'];
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = {
-  maxEntries: 20_000, maxTotalBytes: 32 * 1024 ** 3, maxRatio: 1000, maxTotalRatio: 100, ratioFloorBytes: 256 * 1024 ** 2,
-};
+export const DEFAULT_ZIP_LIMITS: ZipLimits = DEFAULT_LIMITS.zip;
 
 interface PlannedEntry {
   rel: string;

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import os from 'node:os';
 import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
 import { spawnGuarded } from '../util/child.ts';
+import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 
 /**
  * Address-space cap per exiftool process. Perl needs ~30 MB for ordinary files; a metadata bomb (a few MB of
@@ -13,12 +14,12 @@ export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
  * A new exiftool pool (stay_open). Each perl process is started through the child guard, so it dies with us even
  * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
  */
-export function openExifTool(): ExifTool {
+export function openExifTool(taskTimeoutMs: number = DEFAULT_LIMITS.timeouts.exiftoolTaskMs): ExifTool {
   let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
     // One perl per core (at least two): stamping and read-backs of parallel files do not queue behind each other.
     maxProcs: Math.max(2, os.availableParallelism()),
-    taskTimeoutMillis: 60_000,
+    taskTimeoutMillis: taskTimeoutMs,
     writeArgs: ['-overwrite_original'],
     processFactory: async () =>
       spawnGuarded(await (script ??= exiftoolPath()), DefaultExiftoolArgs, {

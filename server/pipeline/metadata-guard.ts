@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { ColophonError } from '../errors.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';
 import { readHead, sniff } from './sniff.ts';
 
 /**
@@ -9,12 +10,7 @@ import { readHead, sniff } from './sniff.ts';
  * or colour profile comes near them (large Photoshop XMP with history is a few MiB; big ICC profiles ~4 MiB);
  * a file over them is damaged or built to exhaust memory, so it is refused rather than silently stripped.
  */
-export const METADATA_LIMITS = {
-  /** One metadata block (PNG text/iCCP/eXIf chunk after inflating, assembled JPEG extended XMP, a WebP chunk). */
-  maxBlockBytes: 16 << 20,
-  /** All metadata blocks of one file together. */
-  maxTotalBytes: 64 << 20,
-};
+export const METADATA_LIMITS: Limits['metadata'] = { ...DEFAULT_LIMITS.metadata };
 
 const inflate = promisify(zlib.inflate);
 const MIB = 1 << 20;
@@ -25,13 +21,13 @@ const MIB = 1 << 20;
  * themselves; compressed ones are inflated with an output cap, so a bomb costs at most the cap in memory.
  * Formats it does not walk (TIFF, GIF, HEIF/AVIF) pass unchecked.
  */
-export async function guardMetadata(file: string, label: string): Promise<void> {
+export async function guardMetadata(file: string, label: string, limits: Limits['metadata'] = METADATA_LIMITS): Promise<void> {
   const format = sniff(await readHead(file));
   if (format !== 'png' && format !== 'jpeg' && format !== 'webp') return;
   const fh = await fs.open(file, 'r');
   try {
     const r = new BlockReader(fh, (await fh.stat()).size);
-    const budget = new Budget(label);
+    const budget = new Budget(label, limits);
     if (format === 'png') await guardPng(r, budget, label);
     else if (format === 'jpeg') await guardJpeg(r, budget, label);
     else await guardWebp(r, budget);
@@ -43,10 +39,10 @@ export async function guardMetadata(file: string, label: string): Promise<void> 
 /** Keeps the running total and names the block that broke a limit. */
 class Budget {
   private total = 0;
-  constructor(private readonly label: string) {}
+  constructor(private readonly label: string, readonly limits: Limits['metadata']) {}
 
   add(what: string, bytes: number, inflated = false): void {
-    const { maxBlockBytes, maxTotalBytes } = METADATA_LIMITS;
+    const { maxBlockBytes, maxTotalBytes } = this.limits;
     if (bytes > maxBlockBytes) {
       throw new ColophonError(
         'TOO_LARGE',
@@ -96,13 +92,13 @@ async function guardPng(r: BlockReader, budget: Budget, label: string): Promise<
     const type = head.toString('latin1', 4, 8);
     if (PNG_METADATA.has(type)) {
       const name = `${type} chunk`;
-      if (len > METADATA_LIMITS.maxBlockBytes) budget.add(name, len); // throws: too big even to read
+      if (len > budget.limits.maxBlockBytes) budget.add(name, len); // throws: too big even to read
       if (pos + 12 + len > r.size) return; // truncated: the decoders report that in their own words
       const data = await r.read(pos + 8, len);
       const packed = compressedPart(type, data);
       const what = `${name} ${describeKeyword(data)}`.trim();
       if (packed == null) budget.add(what, len);
-      else budget.add(what, await inflatedSize(packed, label, what), true);
+      else budget.add(what, await inflatedSize(packed, label, what, budget.limits.maxBlockBytes), true);
     }
     if (type === 'IEND') return;
     pos += 12 + len;
@@ -127,11 +123,11 @@ function describeKeyword(d: Buffer): string {
 }
 
 /** Inflated length, never inflating past the block cap (one byte over is enough to know it is too big). */
-async function inflatedSize(packed: Buffer, label: string, what: string): Promise<number> {
+async function inflatedSize(packed: Buffer, label: string, what: string, maxBlockBytes: number): Promise<number> {
   try {
-    return (await inflate(packed, { maxOutputLength: METADATA_LIMITS.maxBlockBytes + 1 })).length;
+    return (await inflate(packed, { maxOutputLength: maxBlockBytes + 1 })).length;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return METADATA_LIMITS.maxBlockBytes + 1;
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return maxBlockBytes + 1;
     throw new ColophonError('CORRUPT_FILE', `${label}: its compressed ${what} cannot be inflated (${(err as Error).message}). The file is damaged; re-export it.`, { cause: err });
   }
 }

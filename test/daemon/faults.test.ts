@@ -162,10 +162,15 @@ t.test('the upgrade needs the right token, a local Host and no foreign Origin', 
   t.equal(await refused(auth), 0, 'the right token is let in');
 });
 
-t.test('a message over the size limit closes that connection only', async (t) => {
+t.test('a message over the size limit is answered TOO_LARGE; one over twice the limit closes that connection only', async (t) => {
   const c = await RpcClient.forDaemon(daemon);
-  const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
   c.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ledger.query', params: { pad: 'x'.repeat(1100 * 1024) } }));
+  await c.until(() => c.orphans.length > 0);
+  t.equal(c.orphans[0]?.error?.data?.key, 'TOO_LARGE', 'answered with a clear error');
+  t.match(c.orphans[0]?.error?.message, /above the daemon's limit of 1048576 bytes \(limits\.message\.maxBytes/);
+  t.equal((await c.call('ledger.verify', {})).result?.ok, true, 'and the connection still works');
+  const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
+  c.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ledger.query', params: { pad: 'x'.repeat(2100 * 1024) } }));
   t.equal(await closed, 1009, 'closed with "message too big"');
   const r = await client.call('ledger.verify', {});
   t.equal(r.result?.ok, true, 'other connections unaffected');

@@ -7,15 +7,20 @@ import { assetCards, ledgerView, overview } from '../../server/dashboard/views.t
 import { tempHome } from '../daemon/helpers.ts';
 
 const sha = (c: string) => c.repeat(64);
+// Whole asset.recorded data (the index reads it through its schema and leaves out entries that do not parse).
 const recorded = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
   assetId: id,
-  input: { path: `/art/${name}`, sha256: sha(id[0]!), kind: 'render', sourceRich: false },
+  source: 'cli',
+  input: { path: `/art/${name}`, sha256: sha(id[0]!), bytes: 10, kind: 'render', sourceRich: false, format: 'png' },
   outputs: [
-    { path: `/out/public/${id}/x.preview.jpg`, visibility: 'public', purpose: 'preview', sha256: sha('9') },
-    { path: `/out/private/${id}/${name}`, visibility: 'private', purpose: 'master', sha256: sha('8') },
+    { path: `/out/public/${id}/x.preview.jpg`, visibility: 'public', purpose: 'preview', sha256: sha('9'), bytes: 5 },
+    { path: `/out/private/${id}/${name}`, visibility: 'private', purpose: 'master', sha256: sha('8'), bytes: 10 },
   ],
+  creator: { name: 'Jane Artist' },
   dataMining: 'DMI-PROHIBITED-AIMLTRAINING',
   licence: { name: 'All rights reserved' },
+  noticeVersion: '1',
+  termsVersion: '1',
   ...extra,
 });
 
@@ -26,12 +31,12 @@ t.test('overview, search and the ledger view', async (t) => {
   await ledger.append('asset.recorded', recorded('bbbbbbbbbbbbbbbb', 'shrine.png'), new Date('2026-11-29T23:00:00Z')); // last week (Sunday)
   await ledger.append('asset.recorded', {
     ...recorded('cccccccccccccccc', 'rust_normal.png'),
-    input: { path: '/art/rust_normal.png', sha256: sha('c'), kind: 'texture', role: 'normal', sourceRich: true },
-    outputs: [{ path: '/out/private/cccccccccccccccc/rust_normal.png', visibility: 'private', purpose: 'master', sha256: sha('7') }, { path: '/out/private/cccccccccccccccc/rust_normal.png.xmp', visibility: 'private', purpose: 'sidecar', sha256: sha('6') }],
+    input: { path: '/art/rust_normal.png', sha256: sha('c'), bytes: 10, kind: 'texture', role: 'normal', sourceRich: true, format: 'png' },
+    outputs: [{ path: '/out/private/cccccccccccccccc/rust_normal.png', visibility: 'private', purpose: 'master', sha256: sha('7'), bytes: 10 }, { path: '/out/private/cccccccccccccccc/rust_normal.png.xmp', visibility: 'private', purpose: 'sidecar', sha256: sha('6'), bytes: 3 }],
     dataMining: 'DMI-ALLOWED',
   }, new Date('2025-01-01T00:00:00Z')); // long ago: outside the chart
-  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', where: 'ArtStation', url: 'https://a.example/1', date: '2026-11-20' });
-  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', where: 'Mastodon', url: 'https://m.example/1', date: '2026-12-01' });
+  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', sha256: sha('a'), where: 'ArtStation', url: 'https://a.example/1', date: '2026-11-20' });
+  await ledger.append('asset.published', { assetId: 'aaaaaaaaaaaaaaaa', sha256: sha('a'), where: 'Mastodon', url: 'https://m.example/1', date: '2026-12-01' });
   const index = await loadAssetIndex(ledger);
 
   const ov = await overview(index, now);
@@ -56,7 +61,10 @@ t.test('overview, search and the ledger view', async (t) => {
   const none = ledgerView(index.all, await ledger.verify(), now);
   t.equal(none.lastAnchor, null);
   t.equal(none.sinceAnchor, 5, 'nothing is covered without an anchor');
-  await ledger.append('ledger.anchored', { anchoredSeq: 3, anchoredHash: index.all[3]!.hash, genTime: '2026-11-01T10:00:00Z', signatureVerified: true });
+  await ledger.append('ledger.anchored', {
+    anchoredSeq: 3, anchoredHash: index.all[3]!.hash, digestAlgorithm: 'sha256', genTime: '2026-11-01T10:00:00Z', signatureVerified: true,
+    replySha256: sha('d'), reply: 'MIIB', request: 'MEEC', verifyWith: 'openssl ts -verify …',
+  });
   await ledger.append('notice.changed', { kind: 'sitekit' });
   const all2 = await ledger.readAll();
   const v = ledgerView(all2, await ledger.verify(), now);

@@ -16,7 +16,7 @@ async function setup() {
     ledger.append('asset.recorded', {
       assetId,
       source: 'cli',
-      input: { path: file, sha256: assetId + '0'.repeat(48), bytes: 10, kind: 'render' },
+      input: { path: file, sha256: assetId + '0'.repeat(48), bytes: 10, kind: 'render', format: 'png' },
       outputs: [],
       creator: { name: 'Jane "JJ" Artist' },
       licence: { name: 'All rights reserved' },
@@ -26,7 +26,7 @@ async function setup() {
     });
   await record('00000000000000a1', '/renders/plain.png');
   await record('00000000000000b2', '=HYPERLINK("http://x"), "quoted"\nname.png');
-  await ledger.append('asset.published', { assetId: '00000000000000a1', where: 'ArtStation', url: 'https://example.com/a', date: '2026-11-22' });
+  await ledger.append('asset.published', { assetId: '00000000000000a1', sha256: '00000000000000a1' + '0'.repeat(48), where: 'ArtStation', url: 'https://example.com/a', date: '2026-11-22' });
   await record('00000000000000c3', '/renders/©-café.png');
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'ledger', ...args], { env: { ...process.env, COLOPHON_HOME: home }, encoding: 'utf8' });
   return { home, ledger, run };

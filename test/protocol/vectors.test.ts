@@ -5,6 +5,9 @@ import t from 'tap';
 import type { z } from 'zod';
 import { ErrorResponseSchema, notificationSchema, requestSchema, responseSchema, RequestEnvelopeSchema } from '../../protocol/src/envelope.ts';
 import { ERROR_CODES, type ErrorKey } from '../../protocol/src/errors.ts';
+import { LEDGER_TYPES } from '../../protocol/src/ledger.ts';
+import { LIMITS_NAME, LimitsSchema } from '../../protocol/src/limits.ts';
+import { PackReportSchema, RECORD_NAMES, RECORD_SCHEMAS } from '../../protocol/src/records.ts';
 import { METHODS, NOTIFICATIONS } from '../../protocol/src/registry.ts';
 import { checkMessage, checkRequest } from '../../server/daemon/rpc.ts';
 
@@ -21,6 +24,11 @@ for (const [method, spec] of Object.entries(METHODS)) {
   zodFor.set(`${spec.name}Response`, responseSchema(spec.result));
 }
 for (const [method, spec] of Object.entries(NOTIFICATIONS)) zodFor.set(`${spec.name}Notification`, notificationSchema(method, spec.params));
+// Data shapes, not messages: ledger entry payloads, the pack report, the profile's limits.
+const DATA_DEFS = new Set<string>([...LEDGER_TYPES.map((type) => RECORD_NAMES[type]), 'PackReport', LIMITS_NAME]);
+for (const type of LEDGER_TYPES) zodFor.set(RECORD_NAMES[type], RECORD_SCHEMAS[type]);
+zodFor.set('PackReport', PackReportSchema);
+zodFor.set(LIMITS_NAME, LimitsSchema);
 
 const vectorDir = path.join(root, 'vectors');
 const defs = fs.readdirSync(vectorDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -31,6 +39,10 @@ t.test('every vector folder names a def in schema.json with a zod schema', async
     t.ok(schema.$defs[def], `${def} is in schema.json`);
     t.ok(zodFor.has(def), `${def} has a zod schema`);
   }
+});
+
+t.test('every ledger entry type, the pack report and the limits have valid vectors', async (t) => {
+  for (const def of DATA_DEFS) t.ok(defs.includes(def), `${def} vectors exist`);
 });
 
 t.test('every request method and notification has valid vectors', async (t) => {

@@ -16,6 +16,7 @@ export function registerEvidence(program: Command): void {
     .action((target: string, flags: { out?: string }) =>
       runCommand('evidence', async ({ ledger }) => {
         const index = await loadAssetIndex(ledger);
+        for (const p of index.problems) writeHuman(process.stderr, `colophon evidence: warning: ${p}; that entry is left out.\n`);
         const resolved = await resolveTarget(index, target);
         const report = await buildEvidence(ledger, index, resolved.assets, resolved.label, resolved.unrecorded);
         const name = resolved.assets.length === 1 ? resolved.assets[0]!.assetId : path.basename(path.resolve(target));

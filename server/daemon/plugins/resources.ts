@@ -18,6 +18,10 @@ declare module 'fastify' {
 
 export interface ResourcesOptions extends JobQueueOptions {
   ledgerFile: string;
+  /** One exiftool task's time limit (limits.timeouts.exiftoolTaskMs). */
+  exiftoolTaskMs?: number;
+  /** How long a ledger append waits for the lock (limits.timeouts.ledgerLockMs). */
+  ledgerLockMs?: number;
 }
 
 /**
@@ -26,8 +30,8 @@ export interface ResourcesOptions extends JobQueueOptions {
  * when its processes end. Wrapped with fastify-plugin so the decorators are visible to the routes beside it.
  */
 async function resources(app: FastifyInstance, opts: ResourcesOptions): Promise<void> {
-  const ledger = new Ledger(opts.ledgerFile);
-  const exiftool = openExifTool();
+  const ledger = new Ledger(opts.ledgerFile, opts.ledgerLockMs != null ? { lockMs: opts.ledgerLockMs } : {});
+  const exiftool = openExifTool(opts.exiftoolTaskMs);
   const jobs = new JobQueue(opts);
   app.decorate('ledger', ledger);
   app.decorate('exiftool', exiftool);

@@ -7,6 +7,8 @@ import { ColophonError, toColophonError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { appendRecord } from '../ledger/records.ts';
 import { classifyFile } from '../pipeline/classify.ts';
+import type { InputSnapshot } from '../pipeline/stages/context.ts';
+import { readInput } from '../pipeline/stages/read-input.ts';
 import { signOutput } from '../c2pa/sign.ts';
 import { rightsFromProfile, writeSidecar } from '../pipeline/stamp.ts';
 import { produceAtomic, tempNameFor } from '../util/atomic.ts';
@@ -50,6 +52,8 @@ interface Member {
   source: string;
   given: string;
   entry: string;
+  /** The file as read-input read and hashed it, when it is held in memory. */
+  snapshot?: InputSnapshot;
 }
 
 interface MemberHash {
@@ -68,7 +72,10 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   if (cls.kind !== 'blend') {
     throw new ColophonError('UNSUPPORTED_FORMAT', `${blend} is not a .blend file (its content is ${cls.format}). Pass the scene's .blend file.`);
   }
-  const blendHash = await sha256File(blend);
+  // Read once (read-input stage): a .blend held in memory goes into the zip from those very bytes.
+  const blendHash = await readInput(blend, req.signal).catch((err: unknown) => {
+    throw toColophonError(err);
+  });
   const assetId = blendHash.sha256.slice(0, 16);
   const blendName = req.name ?? path.basename(blend);
   if (req.name != null && req.name.startsWith('.')) {
@@ -77,6 +84,7 @@ export async function archiveBlend(req: ArchiveRequest, env: ArchiveEnv): Promis
   }
   const { members, included, missing } = await collectMembers(blend, blendName, req.dependencies);
   if (req.copy != null) members[0]!.source = await licensedCopy(path.resolve(req.copy), blend);
+  else if (blendHash.data != null) members[0]!.snapshot = blendHash;
 
   const dir = await confinedDir(env.outRoot, path.join('private', assetId), { private: true });
   const stem = path.basename(blendName, path.extname(blendName));
@@ -190,7 +198,7 @@ async function readableFile(file: string): Promise<boolean> {
   }
 }
 
-/** Streams every member into the zip, hashing each as it goes, then adds the extras built from those hashes. */
+/** Streams every member into the zip, hashing each as it goes (or from the bytes already read), then adds the extras built from those hashes. */
 async function writeZip(
   tmp: string,
   members: Member[],
@@ -202,7 +210,9 @@ async function writeZip(
   try {
     for (const m of members) {
       signal?.throwIfAborted();
-      const { sha256, bytes } = await zip.addHashed(m.source, m.entry, { compress: worthCompressing(m.source) }, signal);
+      const compress = worthCompressing(m.source);
+      if (m.snapshot?.data != null) zip.addBuffer(m.snapshot.data, m.entry, { compress, mtime: new Date(m.snapshot.mtimeMs) });
+      const { sha256, bytes } = m.snapshot?.data != null ? m.snapshot : await zip.addHashed(m.source, m.entry, { compress }, signal);
       hashes.push({ entry: m.entry, source: m.source, sha256, bytes });
     }
     for (const [name, data] of extras(hashes)) zip.addBuffer(data, name);

@@ -99,7 +99,7 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
   for (const d of [work, path.join(packOut, 'public'), path.join(packOut, 'private')]) await assertConfinedIfExists(outDir, d);
   await sweepTempFiles(packOut);
 
-  const { listing, root } = await listPack(src, outDir, work, { ...DEFAULT_ZIP_LIMITS, ...opts.zipLimits });
+  const { listing, root } = await listPack(src, outDir, work, { ...DEFAULT_ZIP_LIMITS, ...opts.env.profile.limits.zip, ...opts.zipLimits });
   if (listing.files.length === 0 && listing.failures.length === 0) {
     throw new ColophonError('EMPTY_FILE', `The pack ${input} has no files to prepare${listing.skipped.length > 0 ? ` (only ${listing.skipped.length} clutter file(s) left out)` : ''}. Put the renders, textures and .blend files in it and run pack again.`);
   }

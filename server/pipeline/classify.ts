@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import yauzl from 'yauzl';
 import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';
 import { ColophonError } from '../errors.ts';
 import { compressedBlendHeader, validateCompressedBlend, validatePlainBlend } from './blend.ts';
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
@@ -11,13 +12,6 @@ import { PRESENTATION_SOURCES, SHARP_READABLE } from './formats.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
 
-export const LIMITS = {
-  /** sharp's own default: 16384 × 16384. */
-  maxImagePixels: 16384 * 16384,
-  /** EXR/HDR decode to 16-byte float pixels in memory: about 640 MB at this size. */
-  maxFloatPixels: 40_000_000,
-  maxZipEntries: 10_000,
-};
 
 export interface Classification {
   kind: Kind;
@@ -43,6 +37,8 @@ export interface Classification {
 export interface ClassifyOptions {
   /** Leave the normal-map content check to the caller (sets maybeNormalMap instead of decoding here). */
   deferContentCheck?: boolean;
+  /** The profile's limits (default: the built-in ones). */
+  limits?: Limits;
 }
 
 
@@ -53,7 +49,8 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
   if (!st.isFile()) throw new ColophonError('NOT_A_FILE', `${file} is not a regular file (device, socket or pipe); pass a file.`);
   if (st.size === 0) throw new ColophonError('EMPTY_FILE', `${file} is empty (0 bytes). The export or copy probably failed; write it again.`);
   // Before sharp or exiftool reads anything from it: refuses metadata bombs and picture-less JPEGs.
-  await guardMetadata(file, file);
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  await guardMetadata(file, file, limits.metadata);
   const head = await readHead(file);
   let format = sniff(head);
   const ext = path.extname(file).slice(1).toLowerCase();
@@ -78,8 +75,8 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
   if (SHARP_READABLE.has(format)) return classifyRaster(file, stem, format, source, warnings, opts);
   if (format === 'exr') {
     const exr = await readExrHeader(file);
-    checkPixels(file, exr.width, exr.height, LIMITS.maxFloatPixels);
-    for (const p of exr.parts) checkPixels(file, boxWidth(p.dataWindow), boxHeight(p.dataWindow), LIMITS.maxFloatPixels);
+    checkPixels(file, exr.width, exr.height, limits.pixels.maxFloatPixels);
+    for (const p of exr.parts) checkPixels(file, boxWidth(p.dataWindow), boxHeight(p.dataWindow), limits.pixels.maxFloatPixels);
     const base = { format, width: exr.width, height: exr.height, raster: 'exr' as const, exr, warnings, sourceRich: true };
     if (isLatLong(exr.width, exr.height)) return { ...base, kind: 'hdri' };
     const role = roleFromName(stem);
@@ -95,7 +92,7 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
     await validateCompressedBlend(file, format === 'blend-gzip' ? 'gzip' : 'zstd');
     return { kind: 'blend', sourceRich: true, format, raster: null, warnings };
   }
-  if (format === 'zip') return classifyZip(file, ext, warnings);
+  if (format === 'zip') return classifyZip(file, ext, warnings, limits.zip.maxEntries);
   if (['fbx', 'glb', 'usdc', 'usda', 'abc', 'ply', 'stl-ascii'].includes(format)) {
     return { kind: 'model', sourceRich: true, format: format === 'stl-ascii' ? 'stl' : format, raster: null, warnings };
   }
@@ -141,7 +138,7 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
   const width = swap ? meta.height : meta.width;
   const height = swap ? meta.width : meta.height;
   if (width == null || height == null) throw new ColophonError('CORRUPT_FILE', `${file} has no image dimensions; it is damaged.`);
-  checkPixels(file, width, height, LIMITS.maxImagePixels);
+  checkPixels(file, width, height, (opts.limits ?? DEFAULT_LIMITS).pixels.maxImagePixels);
   const base = { format, width, height, raster: 'sharp' as const, warnings, ...(meta.exif != null ? { hasExif: true } : {}) };
   if (PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'render', sourceRich: false };
   const role = roleFromName(stem);
@@ -189,8 +186,8 @@ export async function contentSaysNormalMap(img: Sharp): Promise<boolean> {
 
 const IMAGE_EXT = /\.(png|jpe?g|tiff?|exr|hdr|tga|webp|bmp|psd)$/i;
 
-async function classifyZip(file: string, ext: string, warnings: string[]): Promise<Classification> {
-  const names = await listZipEntries(file);
+async function classifyZip(file: string, ext: string, warnings: string[], maxEntries: number): Promise<Classification> {
+  const names = await listZipEntries(file, maxEntries);
   const files = names.filter((n) => !n.endsWith('/'));
   if (ext === 'usdz') return { kind: 'model', sourceRich: true, format: 'usdz', raster: null, warnings };
   const images = files.filter((n) => IMAGE_EXT.test(n)).length;
@@ -199,16 +196,16 @@ async function classifyZip(file: string, ext: string, warnings: string[]): Promi
 }
 
 /** Entry names from the central directory only (nothing is extracted). */
-function listZipEntries(file: string): Promise<string[]> {
+function listZipEntries(file: string, maxEntries: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) => {
       if (err != null || zip == null) {
         reject(new ColophonError('CORRUPT_FILE', `${file} is not a readable zip archive (${err?.message ?? 'unknown error'}). It is damaged or truncated.`, { cause: err }));
         return;
       }
-      if (zip.entryCount > LIMITS.maxZipEntries) {
+      if (zip.entryCount > maxEntries) {
         zip.close();
-        reject(new ColophonError('TOO_LARGE', `${file} has ${zip.entryCount} entries, above the limit of ${LIMITS.maxZipEntries}.`));
+        reject(new ColophonError('TOO_LARGE', `${file} has ${zip.entryCount} entries, above the limit of ${maxEntries} (limits.zip.maxEntries in the profile).`));
         return;
       }
       const names: string[] = [];

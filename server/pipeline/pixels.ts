@@ -1,5 +1,5 @@
 import type { Classification } from './classify.ts';
-import { LIMITS } from './classify.ts';
+import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 import { decodeHeifPreview } from './decode/heif.ts';
 import type { Srgb8 } from './decode/srgb8.ts';
 import type { PixelSource } from './preview.ts';
@@ -20,7 +20,13 @@ export interface Pixels {
  * HDRIs); HEIF that the bundled libvips cannot decode goes through the system's libvips. `data`: the file's bytes
  * when the caller already holds them, so sharp decodes from memory.
  */
-export async function pixelSource(file: string, cls: Classification, signal?: AbortSignal, data?: Buffer | null): Promise<Pixels | null> {
+export async function pixelSource(
+  file: string,
+  cls: Classification,
+  signal?: AbortSignal,
+  data?: Buffer | null,
+  maxFloatPixels = DEFAULT_LIMITS.pixels.maxFloatPixels,
+): Promise<Pixels | null> {
   if (cls.raster === 'sharp') {
     if (cls.format === 'heif') {
       const heif = await decodeHeifPreview(file, signal);
@@ -33,7 +39,7 @@ export async function pixelSource(file: string, cls: Classification, signal?: Ab
     // cannot take the abort signal; the pipeline checks it again as soon as the pixels are back.
     const img = await offThread<Srgb8>(
       new URL('./decode/srgb8.ts', import.meta.url), 'decodeFloatToSrgb8',
-      [file, cls.raster, cls.exr ?? null, cls.kind === 'hdri' ? 'reinhard' : 'clamp', LIMITS.maxFloatPixels],
+      [file, cls.raster, cls.exr ?? null, cls.kind === 'hdri' ? 'reinhard' : 'clamp', maxFloatPixels],
     );
     if (img.raw == null) return { src: null, width: cls.width!, height: cls.height!, warnings: img.warnings };
     const raw = Buffer.from(img.raw.buffer, img.raw.byteOffset, img.raw.byteLength);

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { ColophonError } from '../errors.ts';
-import { LIMITS } from './classify.ts';
+import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 import { watermarkSvg, type Placement } from './watermark.ts';
 
 // Previews are one-shot; libvips' file cache would only hold handles on files Blender may be rewriting.
@@ -24,9 +24,9 @@ export interface Picture {
   height: number;
 }
 
-function open(src: PixelSource): Sharp {
+function open(src: PixelSource, maxPixels: number): Sharp {
   if ('raw' in src) return sharp(src.raw, { raw: { width: src.width, height: src.height, channels: 3 } });
-  return sharp('data' in src ? src.data : src.file, { limitInputPixels: LIMITS.maxImagePixels, failOn: 'error' });
+  return sharp('data' in src ? src.data : src.file, { limitInputPixels: maxPixels, failOn: 'error' });
 }
 
 export function sharpOf(p: Picture): Sharp {
@@ -37,9 +37,9 @@ export function sharpOf(p: Picture): Sharp {
  * The one decode of an asset's picture: orientation → downscale to at most `maxEdge` (never enlarge) → 8-bit sRGB
  * RGB on white. Previews, perceptual hashes, the normal-map check and contact-sheet cells all start from it.
  */
-export async function reducePicture(src: PixelSource, maxEdge: number, label: string): Promise<Picture> {
+export async function reducePicture(src: PixelSource, maxEdge: number, label: string, maxPixels = DEFAULT_LIMITS.pixels.maxImagePixels): Promise<Picture> {
   try {
-    const { data, info } = await open(src)
+    const { data, info } = await open(src, maxPixels)
       .rotate()
       .resize({ width: maxEdge, height: maxEdge, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')

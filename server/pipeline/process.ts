@@ -20,8 +20,6 @@ import { writeOutputsStage } from './stages/write-outputs.ts';
 
 export type { PipelineEnv, ProcessRequest, ProgressFn } from './stages/context.ts';
 
-/** How long a run waits for another run that is processing the same content (a large EXR can take a while). */
-const ASSET_LOCK_WAIT_MS = 10 * 60_000;
 
 export interface StageOptions {
   /** Where the outputs go (default: private/<assetId>/ and public/<assetId>/). */
@@ -59,12 +57,14 @@ export async function runStages(inputPath: string, req: ProcessRequest, env: Pip
   // One run at a time per asset (two `colophon process` on one home, or the CLI beside the daemon): the second then
   // finds the first one's outputs and reuses them, instead of signing new bytes and recording the asset twice.
   const locks = await confinedDir(env.outRoot, opts.locksDir ?? '.locks');
+  // How long to wait for another run on the same content (a large EXR can take a while).
+  const waitMs = env.profile.limits.timeouts.assetLockMs;
   try {
-    return await withFileLock(path.join(locks, assetId), () => underLock(ctx, opts), ASSET_LOCK_WAIT_MS);
+    return await withFileLock(path.join(locks, assetId), () => underLock(ctx, opts), waitMs);
   } catch (err) {
     for (const dir of ctx.madeDirs.reverse()) await fs.rmdir(dir).catch(() => undefined);
     if (!(err instanceof LockTimeoutError)) throw err;
-    throw new ColophonError('BUSY', `${inputPath}: another Colophon run (process ${err.holder}) has been processing the same content for over ${ASSET_LOCK_WAIT_MS / 60_000} minutes. Let it finish, then run again.`, { cause: err });
+    throw new ColophonError('BUSY', `${inputPath}: another Colophon run (process ${err.holder}) has been processing the same content for over ${Math.round(waitMs / 60_000)} minutes. Let it finish, then run again.`, { cause: err });
   }
 }
 

@@ -19,7 +19,7 @@ const MIN_REDUCED_EDGE = 512;
 export async function decodeStage(ctx: AssetContext): Promise<void> {
   const cls = ctx.cls!;
   checkAbort(ctx.req.signal);
-  const pixels = ctx.display != null ? ctx.display.pixels : await pixelSource(ctx.input.file, cls, ctx.req.signal, ctx.input.data);
+  const pixels = ctx.display != null ? ctx.display.pixels : await pixelSource(ctx.input.file, cls, ctx.req.signal, ctx.input.data, ctx.env.profile.limits.pixels.maxFloatPixels);
   ctx.warnings.push(...(pixels?.warnings ?? []));
   ctx.width = cls.width ?? pixels?.width;
   ctx.height = cls.height ?? pixels?.height;
@@ -30,7 +30,7 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
   }
   const edge = Math.max(MIN_REDUCED_EDGE, ctx.req.preview?.longEdge ?? 0, ctx.env.profile.preview.longEdge);
   const pngToBlame = ctx.display == null && cls.format === 'png' ? ctx.input.file : null;
-  const reduced = await explainPngDamage(() => reducePicture(pixels.src!, edge, ctx.label), pngToBlame, ctx.label);
+  const reduced = await explainPngDamage(() => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels), pngToBlame, ctx.label);
   ctx.reduced = reduced;
   if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(reduced)))) {
     ctx.cls = { ...cls, kind: 'texture', role: 'normal', sourceRich: true, maybeNormalMap: false };

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { toColophonError } from '../../errors.ts';
-import { progressBar } from '../../pack/progress-bar.ts';
-import { MARKET_PROFILES, runPack, type MarketProfile, type PackResult } from '../../pack/run.ts';
-import { openServices } from '../../services.ts';
+import { PACK_PROFILES as MARKET_PROFILES } from '../../../protocol/src/methods.ts';
+import type { MarketProfile, PackResult } from '../../pack/run.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -29,6 +27,9 @@ export function registerPack(program: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
+      const [{ toColophonError }, { progressBar }, { runPack }, { openServices }] = await Promise.all([
+        import('../../errors.ts'), import('../../pack/progress-bar.ts'), import('../../pack/run.ts'), import('../../services.ts'),
+      ]);
       const services = await openServices();
       const abort = new AbortController();
       const onSigint = () => {

@@ -152,6 +152,8 @@ function exiftoolArgs(profile: Profile): { lines: string[]; dataMining: string }
 /** The hand-written script: sequential, ImageMagick preview, one exiftool per file for both outputs, sha256sum. */
 async function runHandScript(inDir: string, out: string, profile: Profile): Promise<Measured> {
   process.stderr.write('hand script…\n');
+  // One exiftool per input writes both outputs, so both get the JPEG tag set (the larger one, EXIF and IPTC-IIM
+  // included), as a hand script with a single argument file would.
   const { lines, dataMining } = exiftoolArgs(profile);
   const argsFile = path.join(path.dirname(out), 'rights.args');
   await fs.writeFile(argsFile, lines.join('\n') + '\n');

@@ -4,7 +4,6 @@
 // 1920×1080 16-bit PNG on a warm daemon (target: under 400 ms on a 2-core machine), and how long another
 // client's session.hello takes while a pack job runs (target: p99 ≤ 100 ms, max ≤ 250 ms; baseline: the same
 // round trip on the idle daemon). BENCH_ONLY=pack runs only that part; BENCH_CPU_PROF=dir profiles the daemon.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { processPaths } from '../server/pipeline/process.ts';
 import { RpcClient } from '../test/daemon/helpers.ts';
 import { makeImages } from '../test/daemon/images.ts';
 import { openTabs } from '../test/dashboard/tabs.ts';
+import { peakRssMiB, png16, startServe as serve, type Served } from './lib/serve.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const PER_CLIENT = Number(process.env.BENCH_REQUESTS ?? 20);
@@ -40,48 +40,11 @@ async function home(name: string): Promise<string> {
   return dir;
 }
 
-async function startServe(dir: string): Promise<{ url: string; token: string; pid: number; stop: () => Promise<void> }> {
+async function startServe(dir: string): Promise<Served> {
   const prof = process.env.BENCH_CPU_PROF != null ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  const child = spawn(process.execPath, [...prof, path.join(repo, 'bin', 'colophon.js'), 'serve', '--port', '0', '--quiet'], {
-    env: { ...process.env, COLOPHON_HOME: dir }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  for (let i = 0; i < 600; i++) {
-    const info = await fs.readFile(path.join(dir, 'daemon.json'), 'utf8').then(JSON.parse).catch(() => null);
-    if (info?.pid === child.pid) {
-      const token = (await fs.readFile(path.join(dir, 'token'), 'utf8')).trim();
-      const stop = async () => {
-        if (child.exitCode == null) child.kill('SIGTERM');
-        await exited;
-      };
-      running.push(stop);
-      return { url: info.url, token, pid: child.pid!, stop };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('daemon did not start');
-}
-
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** A 1920×1080 16-bit RGB PNG with a gradient and some noise (so compression has real work). */
-async function png16(file: string, seed: number): Promise<void> {
-  const w = 1920, h = 1080;
-  const px = new Uint16Array(w * h * 3);
-  let s = seed * 7919 + 1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      s = (s * 1103515245 + 12345) & 0x7fffffff;
-      const i = (y * w + x) * 3;
-      px[i] = (x * 34) & 0xffff;
-      px[i + 1] = (y * 60 + (s & 0x3ff)) & 0xffff;
-      px[i + 2] = ((x + y) * 20 + seed * 999) & 0xffff;
-    }
-  }
-  await sharp(Buffer.from(px.buffer), { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').png().toFile(file);
+  const served = await serve(dir, prof);
+  running.push(served.stop);
+  return served;
 }
 
 async function baseline(images: string[], concurrency: number): Promise<number> {

@@ -76,7 +76,7 @@ export function truncateUtf8(s: string, max: number): string {
 }
 
 /** Tags to write. `format` decides whether EXIF and IPTC-IIM are added (within the IIM byte limits). */
-function stampTags(r: RightsStamp, format: string, now = new Date()): { tags: WriteTags; warnings: string[] } {
+export function stampTags(r: RightsStamp, format: string, now = new Date()): { tags: WriteTags; warnings: string[] } {
   const warnings: string[] = [];
   const licensor: Record<string, string> = { LicensorName: r.creator };
   if (r.url != null) licensor.LicensorURL = r.url;

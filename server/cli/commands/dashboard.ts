@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { openInBrowser, requestLoginUrl } from '../../dashboard/client.ts';
-import { resolvePaths } from '../../paths.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -11,6 +9,7 @@ export function registerDashboard(program: Command): void {
     .option('--print-url', 'print the one-time login URL instead of opening a browser')
     .action(async (flags: { printUrl?: boolean }) => {
       try {
+        const [{ openInBrowser, requestLoginUrl }, { resolvePaths }] = await Promise.all([import('../../dashboard/client.ts'), import('../../paths.ts')]);
         const { url } = await requestLoginUrl(resolvePaths());
         if (flags.printUrl) {
           process.stdout.write(url + '\n');

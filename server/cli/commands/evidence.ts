@@ -1,10 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadAssetIndex, resolveTarget } from '../../evidence/assets.ts';
-import { runCommand } from '../evidence-command.ts';
-import { buildEvidence } from '../../evidence/report.ts';
-import { renderEvidenceHtml } from '../../evidence/report-html.ts';
-import { writeFileAtomic } from '../../util/atomic.ts';
+import { runCommand } from '../lazy.ts';
 import { writeHuman } from '../safe-text.ts';
 
 export function registerEvidence(program: Command): void {
@@ -15,6 +11,9 @@ export function registerEvidence(program: Command): void {
     .option('--out <file>', 'where to write the report (default: <assetId or folder name>.evidence.html in the current folder)')
     .action((target: string, flags: { out?: string }) =>
       runCommand('evidence', async ({ ledger }) => {
+        const [{ loadAssetIndex, resolveTarget }, { buildEvidence }, { renderEvidenceHtml }, { writeFileAtomic }] = await Promise.all([
+          import('../../evidence/assets.ts'), import('../../evidence/report.ts'), import('../../evidence/report-html.ts'), import('../../util/atomic.ts'),
+        ]);
         const index = await loadAssetIndex(ledger);
         for (const p of index.problems) writeHuman(process.stderr, `colophon evidence: warning: ${p}; that entry is left out.\n`);
         const resolved = await resolveTarget(index, target);

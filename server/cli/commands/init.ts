@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { DATA_MINING_CODES, type ProfileInput } from '../../../protocol/src/profile.ts';
-import { saveProfile } from '../../config.ts';
-import { resolvePaths } from '../../paths.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -29,6 +27,7 @@ export function registerInit(program: Command): void {
     .option('--web-statement <url>', 'URL of your licence/terms page')
     .option('--out <dir>', 'default output root for processed files')
     .action(async (flags: InitFlags) => {
+      const [{ saveProfile }, { resolvePaths }] = await Promise.all([import('../../config.ts'), import('../../paths.ts')]);
       const paths = resolvePaths();
       const profile: ProfileInput = {};
       if (flags.creator != null) {

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { importIdentity, initIdentity, keyFiles, showIdentity, type IdentityInfo } from '../../c2pa/keys.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
+import type { IdentityInfo } from '../../c2pa/keys.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
+
+const keysModule = () => import('../../c2pa/keys.ts');
 
 function print(info: IdentityInfo, dir: string): void {
   writeHuman(process.stdout,
@@ -25,6 +27,7 @@ export function registerKeys(program: Command): void {
     .option('--json', 'print the identity as JSON')
     .action((flags: { force?: boolean; json?: boolean }) =>
       runCommand('keys init', async ({ paths, profile }) => {
+        const { initIdentity, keyFiles } = await keysModule();
         const info = await initIdentity(paths.configDir, profile.creator.name, { force: flags.force === true });
         if (flags.json) return printJson(info);
         print(info, keyFiles(paths.configDir).dir);
@@ -38,6 +41,7 @@ export function registerKeys(program: Command): void {
     .option('--json', 'print the identity as JSON')
     .action((flags: { cert: string; key: string; json?: boolean }) =>
       runCommand('keys import', async ({ paths }) => {
+        const { importIdentity, keyFiles } = await keysModule();
         const info = await importIdentity(paths.configDir, flags.cert, flags.key);
         if (flags.json) return printJson(info);
         print(info, keyFiles(paths.configDir).dir);
@@ -49,6 +53,7 @@ export function registerKeys(program: Command): void {
     .option('--json', 'print the identity as JSON (null when there is none)')
     .action((flags: { json?: boolean }) =>
       runCommand('keys show', async ({ paths }) => {
+        const { showIdentity, keyFiles } = await keysModule();
         const info = await showIdentity(paths.configDir);
         if (flags.json) return printJson(info);
         if (info == null) {

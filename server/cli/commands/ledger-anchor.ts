@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { importAnchorReply, writeAnchorRequest } from '../../evidence/anchor.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { writeHuman } from '../safe-text.ts';
 
 interface AnchorFlags {
@@ -23,6 +22,7 @@ export function registerLedgerAnchor(ledgerCommand: Command): void {
     .option('--json', 'print the result as JSON')
     .action((flags: AnchorFlags) =>
       runCommand('ledger anchor', async ({ ledger, paths }) => {
+        const { importAnchorReply, writeAnchorRequest } = await import('../../evidence/anchor.ts');
         if (flags.import == null) {
           const r = await writeAnchorRequest(ledger, paths.dataDir, flags.out);
           if (flags.json) return printJson(r);

@@ -1,11 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LedgerEntry } from '../../../protocol/src/ledger.ts';
-import { ledgerCsv } from '../../daemon/ledger-csv.ts';
-import { anchorsDir } from '../../evidence/anchor.ts';
-import { verifyAnchors } from '../../ledger/anchors.ts';
-import { openServices, type Services } from '../../services.ts';
-import { writeFileAtomic } from '../../util/atomic.ts';
+import type { Services } from '../../services.ts';
 import { EXIT } from '../exit.ts';
 import { registerLedgerAnchor } from './ledger-anchor.ts';
 import { writeHuman } from '../safe-text.ts';
@@ -13,6 +9,7 @@ import { writeHuman } from '../safe-text.ts';
 async function withServices(name: string, fn: (s: Services) => Promise<number>): Promise<void> {
   let services: Services | null = null;
   try {
+    const { openServices } = await import('../../services.ts');
     services = await openServices();
     process.exitCode = await fn(services);
   } catch (err) {
@@ -34,6 +31,8 @@ export function registerLedger(program: Command): void {
     .action((flags: { json?: boolean; anchors?: boolean }) =>
       withServices('verify', async ({ ledger: l, paths }) => {
         const r = await l.verify();
+        const { anchorsDir } = await import('../../evidence/anchor.ts');
+        const { verifyAnchors } = await import('../../ledger/anchors.ts');
         const anchors = flags.anchors ? await verifyAnchors(l, anchorsDir(paths.dataDir)) : undefined;
         const ok = r.ok && (anchors?.ok ?? true);
         if (flags.json) {
@@ -93,9 +92,11 @@ export function registerLedger(program: Command): void {
       }
       return withServices('export', async ({ ledger: l }) => {
         const entries = await l.readAll();
+        const { ledgerCsv } = await import('../../daemon/ledger-csv.ts');
         const csv = ledgerCsv(entries);
         if (flags.out != null) {
           const out = path.resolve(flags.out);
+          const { writeFileAtomic } = await import('../../util/atomic.ts');
           await writeFileAtomic(out, csv);
           writeHuman(process.stderr, `${entries.length} entries written to ${out}\n`);
         } else process.stdout.write(csv);

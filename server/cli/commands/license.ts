@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
-import { recordLicence } from '../../evidence/records.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { writeHuman } from '../safe-text.ts';
 
 interface LicenseFlags {
@@ -23,6 +21,7 @@ export function registerLicense(program: Command): void {
     .option('--json', 'print the ledger entry as JSON')
     .action((target: string, flags: LicenseFlags) =>
       runCommand('license', async ({ ledger }) => {
+        const [{ loadAssetIndex, resolveOneAsset }, { recordLicence }] = await Promise.all([import('../../evidence/assets.ts'), import('../../evidence/records.ts')]);
         const asset = await resolveOneAsset(await loadAssetIndex(ledger), target);
         const entry = await recordLicence(ledger, asset, flags);
         if (flags.json) printJson(entry);

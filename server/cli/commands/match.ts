@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
-import { loadAssetIndex } from '../../evidence/assets.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
-import { DEFAULT_THRESHOLD, matchFiles } from '../../evidence/match.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
+
+/**
+ * evidence/match.ts's DEFAULT_THRESHOLD, written out so the help text does not load the matcher (and sharp) at
+ * start-up; test/pipeline/cli-lazy.test.ts checks that the two agree.
+ */
+export const DEFAULT_THRESHOLD = 10;
 
 export function registerMatch(program: Command): void {
   program
@@ -20,6 +24,7 @@ export function registerMatch(program: Command): void {
           process.exitCode = EXIT.USAGE;
           return;
         }
+        const [{ loadAssetIndex }, { matchFiles }] = await Promise.all([import('../../evidence/assets.ts'), import('../../evidence/match.ts')]);
         const report = await matchFiles(paths, await loadAssetIndex(ledger), threshold);
         for (const e of report.errors) writeHuman(process.stderr, `colophon match: ${e.message}\n`);
         if (report.errors.length > 0) process.exitCode = EXIT.FAILED;

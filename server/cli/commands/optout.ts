@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CHECKLIST, CHECKLIST_CHECKED } from '../../evidence/checklist.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { addOptout, DEFAULT_OVERDUE_DAYS, OPTOUT_METHODS, OPTOUT_STATUSES, optoutStates, respondOptout } from '../../evidence/optout.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { toColophonError } from '../../errors.ts';
-import { progressBar } from '../../pack/progress-bar.ts';
-import { MARKET_PROFILES, type MarketProfile } from '../../pack/markets.ts';
-import { runPack, type PackResult } from '../../pack/run.ts';
-import { openServices } from '../../services.ts';
+import { PACK_PROFILES as MARKET_PROFILES } from '../../../protocol/src/methods.ts';
+import type { MarketProfile } from '../../pack/markets.ts';
+import type { PackResult } from '../../pack/run.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -30,6 +28,9 @@ export function registerPack(program: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
+      const [{ toColophonError }, { progressBar }, { runPack }, { openServices }] = await Promise.all([
+        import('../../errors.ts'), import('../../pack/progress-bar.ts'), import('../../pack/run.ts'), import('../../services.ts'),
+      ]);
       const services = await openServices();
       const abort = new AbortController();
       const onSigint = () => {

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SOURCES, type ProcessReport, type Source } from '../../../protocol/src/results.ts';
-import { processPaths } from '../../pipeline/process.ts';
-import { openServices } from '../../services.ts';
 import { EXIT } from '../exit.ts';
 import { safeText, writeHuman } from '../safe-text.ts';
 
@@ -28,6 +26,8 @@ export function registerProcess(program: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
+      // Loaded here, not at start-up: `--help` and other commands never pay for the pipeline.
+      const [{ openServices }, { processPaths }] = await Promise.all([import('../../services.ts'), import('../../pipeline/process.ts')]);
       const services = await openServices();
       try {
         for (const w of services.profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);

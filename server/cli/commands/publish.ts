@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadAssetIndex, resolveOneAsset } from '../../evidence/assets.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
-import { recordPublication } from '../../evidence/records.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { writeHuman } from '../safe-text.ts';
 
 interface PublishFlags {
@@ -22,6 +20,7 @@ export function registerPublish(program: Command): void {
     .option('--json', 'print the ledger entry as JSON')
     .action((target: string, flags: PublishFlags) =>
       runCommand('publish', async ({ ledger }) => {
+        const [{ loadAssetIndex, resolveOneAsset }, { recordPublication }] = await Promise.all([import('../../evidence/assets.ts'), import('../../evidence/records.ts')]);
         const asset = await resolveOneAsset(await loadAssetIndex(ledger), target);
         const entry = await recordPublication(ledger, asset, flags);
         if (flags.json) printJson(entry);

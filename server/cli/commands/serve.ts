@@ -1,8 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startDaemon, DaemonRunningError } from '../../daemon/daemon.ts';
-import { ColophonError } from '../../errors.ts';
 import { EXIT } from '../exit.ts';
-import { loadProfile } from '../../config.ts';
 import { writeHuman } from '../safe-text.ts';
 
 interface ServeFlags {
@@ -27,6 +24,9 @@ export function registerServe(program: Command): void {
     .option('--jobs <n>', 'jobs run at the same time (default: cores - 1, from 2 to 4)', int('--jobs', 1, 64))
     .option('--quiet', 'log warnings and errors only')
     .action(async (flags: ServeFlags) => {
+      const [{ startDaemon, DaemonRunningError }, { ColophonError }, { loadProfile }] = await Promise.all([
+        import('../../daemon/daemon.ts'), import('../../errors.ts'), import('../../config.ts'),
+      ]);
       let daemon;
       try {
         daemon = await startDaemon({

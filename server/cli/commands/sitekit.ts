@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { printJson, runCommand } from '../evidence-command.ts';
-import { writeSitekit } from '../../evidence/sitekit.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -23,6 +22,7 @@ export function registerSitekit(program: Command): void {
           return;
         }
         const opts = { ...(flags.site != null ? { site: flags.site } : {}), refuseAiSearch: flags.refuseAiSearch === true };
+        const { writeSitekit } = await import('../../evidence/sitekit.ts');
         const r = await writeSitekit(outDir, profile, ledger, new Date(), opts);
         if (flags.json) return printJson({ outDir, files: r.files, ledgerSeq: r.entry.seq });
         writeHuman(process.stdout, `Site kit written to ${outDir} (terms version ${profile.termsVersion}, ledger entry ${r.entry.seq}):\n`);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CredentialReport } from '../../../protocol/src/credentials.ts';
-import { verifyCredential } from '../../c2pa/verify.ts';
-import { printJson, runCommand } from '../evidence-command.ts';
+import { printJson, runCommand } from '../lazy.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -13,6 +12,7 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print { files: [...] } as JSON')
     .action((files: string[], flags: { json?: boolean }) =>
       runCommand('verify', async ({ ledger }) => {
+        const { verifyCredential } = await import('../../c2pa/verify.ts');
         const reports: CredentialReport[] = [];
         const errors: Array<{ input: string; message: string }> = [];
         for (const f of files) {

@@ -1,7 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openServices } from '../../services.ts';
-import { startWatch } from '../../watch/watcher.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -26,6 +24,7 @@ export function registerWatch(program: Command): void {
         process.exitCode = EXIT.USAGE;
         return;
       }
+      const [{ openServices }, { startWatch }] = await Promise.all([import('../../services.ts'), import('../../watch/watcher.ts')]);
       const services = await openServices();
       for (const w of services.profileWarnings) writeHuman(process.stderr, `warning: ${w}\n`);
       const log = (line: string) => writeHuman(process.stderr, line + '\n');

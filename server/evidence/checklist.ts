@@ -5,6 +5,9 @@
  */
 export const CHECKLIST_CHECKED = '2026-11-23';
 
+/** An opt-out request with no reply after this many days is overdue. */
+export const DEFAULT_OVERDUE_DAYS = 30;
+
 export type OptoutMethod = 'form' | 'email' | 'setting' | 'robots';
 
 export interface ChecklistItem {

@@ -6,12 +6,14 @@ import { appendRecord, recordsOf } from '../ledger/records.ts';
 import { OPTOUT_METHODS as METHODS, OPTOUT_STATUSES as STATUSES, type OptoutResponse, type OptoutSent } from '../../protocol/src/records.ts';
 import type { OptoutMethod } from './checklist.ts';
 import { checkFailed } from './check.ts';
+import { DEFAULT_OVERDUE_DAYS } from './checklist.ts';
+
+export { DEFAULT_OVERDUE_DAYS };
 import { parseDateArg } from './records.ts';
 
 export const OPTOUT_METHODS: readonly OptoutMethod[] = METHODS;
 export const OPTOUT_STATUSES = STATUSES;
 type OptoutStatus = (typeof OPTOUT_STATUSES)[number];
-export const DEFAULT_OVERDUE_DAYS = 30;
 
 export interface OptoutAdd {
   platform: string;

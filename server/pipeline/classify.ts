@@ -39,6 +39,8 @@ export interface ClassifyOptions {
   deferContentCheck?: boolean;
   /** The profile's limits (default: the built-in ones). */
   limits?: Limits;
+  /** The file's bytes, when the caller already holds them (read-input). */
+  data?: Buffer | null;
 }
 
 
@@ -50,7 +52,7 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
   if (st.size === 0) throw new ColophonError('EMPTY_FILE', `${file} is empty (0 bytes). The export or copy probably failed; write it again.`);
   // Before sharp or exiftool reads anything from it: refuses metadata bombs and picture-less JPEGs.
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  await guardMetadata(file, file, limits.metadata);
+  await guardMetadata(file, file, limits.metadata, opts.data);
   const head = await readHead(file);
   let format = sniff(head);
   const ext = path.extname(file).slice(1).toLowerCase();

@@ -21,18 +21,19 @@ const MIB = 1 << 20;
  * themselves; compressed ones are inflated with an output cap, so a bomb costs at most the cap in memory.
  * Formats it does not walk (TIFF, GIF, HEIF/AVIF) pass unchecked.
  */
-export async function guardMetadata(file: string, label: string, limits: Limits['metadata'] = METADATA_LIMITS): Promise<void> {
-  const format = sniff(await readHead(file));
+export async function guardMetadata(file: string, label: string, limits: Limits['metadata'] = METADATA_LIMITS, data?: Buffer | null): Promise<void> {
+  const format = sniff(data != null ? data.subarray(0, 64) : await readHead(file));
   if (format !== 'png' && format !== 'jpeg' && format !== 'webp') return;
-  const fh = await fs.open(file, 'r');
+  // The file's bytes when the caller holds them (read-input); otherwise read from disk a window at a time.
+  const fh = data == null ? await fs.open(file, 'r') : null;
   try {
-    const r = new BlockReader(fh, (await fh.stat()).size);
+    const r = new BlockReader(fh ?? data!, fh != null ? (await fh.stat()).size : data!.length);
     const budget = new Budget(label, limits);
     if (format === 'png') await guardPng(r, budget, label);
     else if (format === 'jpeg') await guardJpeg(r, budget, label);
     else await guardWebp(r, budget);
   } finally {
-    await fh.close();
+    await fh?.close();
   }
 }
 
@@ -68,13 +69,14 @@ function mib(n: number): string {
 class BlockReader {
   private buf = Buffer.alloc(0);
   private at = 0;
-  constructor(private readonly fh: fs.FileHandle, readonly size: number) {}
+  constructor(private readonly source: fs.FileHandle | Buffer, readonly size: number) {}
 
   async read(pos: number, len: number): Promise<Buffer> {
+    if (Buffer.isBuffer(this.source)) return this.source.subarray(pos, Math.min(pos + len, this.size));
     if (pos >= this.at && pos + len <= this.at + this.buf.length) return this.buf.subarray(pos - this.at, pos - this.at + len);
     const want = Math.max(len, 64 * 1024);
     const b = Buffer.alloc(Math.min(want, Math.max(0, this.size - pos)));
-    const { bytesRead } = await this.fh.read(b, 0, b.length, pos);
+    const { bytesRead } = await this.source.read(b, 0, b.length, pos);
     this.buf = b.subarray(0, bytesRead);
     this.at = pos;
     return this.buf.subarray(0, Math.min(len, bytesRead));

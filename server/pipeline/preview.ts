@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { ColophonError } from '../errors.ts';
 import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
-import { watermarkSvg, type Placement } from './watermark.ts';
+import { watermarkOverlay, type Placement } from './watermark.ts';
 
 // Previews are one-shot; libvips' file cache would only hold handles on files Blender may be rewriting.
 sharp.cache({ files: 0 });
@@ -75,9 +75,9 @@ export async function encodePreview(
     const { data, info } = await sharpOf(pic).resize({ width, height, fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     base = { raw: data, width: info.width, height: info.height };
   }
-  const svg = watermarkSvg(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity);
+  const overlay = watermarkOverlay(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity);
   let img = sharpOf(base);
-  if (svg != null) img = img.composite([{ input: svg, top: 0, left: 0 }]);
+  if (overlay != null) img = img.composite([overlay]);
   // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
   img = img.withIccProfile('srgb');
   // libjpeg-turbo with optimised Huffman tables: mozjpeg's trellis search made files ~10 % smaller at 5× the

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { CHECKLIST, CHECKLIST_CHECKED } from '../../evidence/checklist.ts';
+import { OPTOUT_METHODS, OPTOUT_STATUSES } from '../../../protocol/src/records.ts';
+import { CHECKLIST, CHECKLIST_CHECKED, DEFAULT_OVERDUE_DAYS } from '../../evidence/checklist.ts';
 import { printJson, runCommand } from '../lazy.ts';
-import { addOptout, DEFAULT_OVERDUE_DAYS, OPTOUT_METHODS, OPTOUT_STATUSES, optoutStates, respondOptout } from '../../evidence/optout.ts';
 import { EXIT } from '../exit.ts';
 import { writeHuman } from '../safe-text.ts';
 
@@ -19,6 +19,7 @@ export function registerOptout(program: Command): void {
     .option('--json', 'print the ledger entry as JSON')
     .action((flags: { platform: string; method: string; ref?: string; date?: string; note?: string; json?: boolean }) =>
       runCommand('optout add', async ({ ledger }) => {
+        const { addOptout } = await import('../../evidence/optout.ts');
         const entry = await addOptout(ledger, flags);
         if (flags.json) printJson(entry);
         else writeHuman(process.stdout, `Recorded opt-out ${String(entry.data.optoutId)} to ${String(entry.data.platform)} (ledger entry ${entry.seq}).\n`);
@@ -35,6 +36,7 @@ export function registerOptout(program: Command): void {
     .option('--json', 'print the ledger entry as JSON')
     .action((id: string, flags: { status: string; note?: string; date?: string; json?: boolean }) =>
       runCommand('optout respond', async ({ ledger }) => {
+        const { respondOptout } = await import('../../evidence/optout.ts');
         const entry = await respondOptout(ledger, { id, ...flags });
         if (flags.json) printJson(entry);
         else writeHuman(process.stdout, `Recorded response "${flags.status}" to ${id} (ledger entry ${entry.seq}).\n`);
@@ -54,6 +56,7 @@ export function registerOptout(program: Command): void {
           process.exitCode = EXIT.USAGE;
           return;
         }
+        const { optoutStates } = await import('../../evidence/optout.ts');
         const states = optoutStates(await ledger.readAll(), new Date(), days);
         if (flags.json) return printJson({ overdueDays: days, optouts: states });
         if (states.length === 0) {

@@ -12,7 +12,7 @@ import type { AssetContext } from './context.ts';
  * tone-mapped PNG beside its EXR) is classified and opened here too.
  */
 export async function classifyStage(ctx: AssetContext): Promise<void> {
-  ctx.cls = await classifyFile(ctx.input.file, ctx.req.source, { deferContentCheck: true, limits: ctx.env.profile.limits });
+  ctx.cls = await classifyFile(ctx.input.file, ctx.req.source, { deferContentCheck: true, limits: ctx.env.profile.limits, data: ctx.input.data });
   ctx.warnings.push(...ctx.cls.warnings);
   ctx.display ??= ctx.req.display != null ? await loadDisplay(ctx.req.display) : null;
   if (ctx.display != null) ctx.warnings.push(...ctx.display.cls.warnings);

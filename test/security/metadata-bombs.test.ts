@@ -4,7 +4,6 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import t from 'tap';
 import { RpcClient, startTestDaemon, tempHome, listFiles } from '../daemon/helpers.ts';
-import { METADATA_LIMITS } from '../../server/pipeline/metadata-guard.ts';
 import { iccpBomb, itxtXmpBomb, jpegWithExtendedXmp, jpegWithoutScan, pngWith, ztxtBomb } from './bombs.ts';
 import { colophon } from './helpers.ts';
 
@@ -74,11 +73,11 @@ t.test('a JPEG whose extended XMP claims 2 GiB is TOO_LARGE before exiftool asse
 });
 
 t.test('many metadata segments that add up past the total cap are TOO_LARGE', async (t) => {
-  const saved = METADATA_LIMITS.maxTotalBytes;
-  METADATA_LIMITS.maxTotalBytes = 256 * 1024; // lowered for the test: 6 × 65 KB of APP1 breaks it
-  t.teardown(() => {
-    METADATA_LIMITS.maxTotalBytes = saved;
-  });
+  // Lowered in the profile for the test (limits.metadata): 6 × 65 KB of APP1 breaks it.
+  const config = path.join(home, 'config.json');
+  const saved = await fs.readFile(config, 'utf8');
+  await fs.writeFile(config, JSON.stringify({ ...JSON.parse(saved), limits: { metadata: { maxTotalBytes: 256 * 1024 } } }));
+  t.teardown(() => fs.writeFile(config, saved));
   const j = await write('many-app1.jpg', await jpegWithExtendedXmp(6 * 65000, 6));
   const r = await client.call('asset.process', { paths: [j] });
   t.equal(r.result.errors[0]?.code, 'TOO_LARGE');

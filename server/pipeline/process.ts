@@ -17,6 +17,8 @@ import { fingerprintOf, planStage } from './stages/plan.ts';
 import { checkAbort, readInput } from './stages/read-input.ts';
 import { recordStage } from './stages/record.ts';
 import { writeOutputsStage } from './stages/write-outputs.ts';
+import { rightsFromProfile } from './stamp.ts';
+import { stampTemplate } from './stamp-template.ts';
 
 export type { PipelineEnv, ProcessRequest, ProgressFn } from './stages/context.ts';
 
@@ -145,6 +147,11 @@ async function writeManifestIfChanged(privDir: string, m: Manifest, changed: boo
   return describeOutput(manifestFile(privDir, m.result), { visibility: 'private', purpose: 'manifest', metadata: 'none' });
 }
 
+function prepareStampTemplates(profile: PipelineEnv['profile']): void {
+  const rights = rightsFromProfile(profile, 'digitalCreation');
+  for (const format of ['png', 'jpeg'] as const) stampTemplate(format, rights).catch(() => undefined);
+}
+
 /** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */
 export async function processPaths(
   paths: string[],
@@ -153,6 +160,9 @@ export async function processPaths(
   onProgress?: ProgressFn,
 ): Promise<ProcessReport> {
   const { files, errors } = await expandInputs(paths, env.outRoot);
+  // The stamp templates are made (by exiftool) while the first files are being decoded, not after; a failure here
+  // is met again, and reported, by the file that needs the template.
+  if (files.length > 0) prepareStampTemplates(env.profile);
   const results: Array<AssetResult | null> = files.map(() => null);
   const failures: Array<Failure | null> = files.map(() => null);
   const queue = new PQueue({ concurrency: Math.max(1, Math.min(4, os.availableParallelism())) });

@@ -32,14 +32,22 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
   const pngToBlame = ctx.display == null && cls.format === 'png' ? ctx.input.file : null;
   const reduced = await explainPngDamage(() => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels), pngToBlame, ctx.label);
   ctx.reduced = reduced;
-  if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(reduced)))) {
+  // The perceptual hash and the normal-map check both look at a 256-px copy, made once.
+  const small = shrink(reduced, 256);
+  if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(await small)))) {
     ctx.cls = { ...cls, kind: 'texture', role: 'normal', sourceRich: true, maybeNormalMap: false };
     replanPreview(ctx);
   }
   checkAbort(ctx.req.signal);
-  ctx.inputPhash = await phash(sharpOf(reduced));
+  ctx.inputPhash = await phash(sharpOf(await small));
   ctx.preview = ctx.plan != null ? await encodePreview(reduced, ctx.plan, { width: pixels.width, height: pixels.height }) : null;
   if (ctx.req.thumbnailEdge != null) ctx.thumbnail = await thumbnail(reduced, ctx.req.thumbnailEdge);
+}
+
+async function shrink(pic: Picture, edge: number): Promise<Picture> {
+  if (Math.max(pic.width, pic.height) <= edge) return pic;
+  const { data, info } = await sharpOf(pic).resize(edge, edge, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  return { raw: data, width: info.width, height: info.height };
 }
 
 /** A small PNG of the picture (for a contact-sheet cell). */

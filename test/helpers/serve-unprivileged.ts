@@ -11,6 +11,8 @@ const paths = resolvePaths(process.env);
 const warm = await buildApp({ paths, token: 'warm-up', version: '0', loadProfile: () => loadProfile(paths), logger: { level: 'silent' } });
 await warm.ready();
 await warm.close();
+// serve loads its implementation when it runs: load it now, while the checkout is still readable.
+await Promise.all([import('../../server/daemon/daemon.ts'), import('../../server/errors.ts'), import('../../server/config.ts')]);
 
 if (process.getuid?.() === 0) {
   process.setgid!(65534);

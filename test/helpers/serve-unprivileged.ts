@@ -3,7 +3,7 @@
 // anywhere, a 0700 CI folder included; then root is dropped and serve runs with the arguments given.
 import { Command } from 'commander';
 import { loadProfile } from '../../server/config.ts';
-import { registerServe } from '../../server/cli/commands/serve.ts';
+import { loadServe, registerServe } from '../../server/cli/commands/serve.ts';
 import { buildApp } from '../../server/daemon/app.ts';
 import { resolvePaths } from '../../server/paths.ts';
 
@@ -11,8 +11,8 @@ const paths = resolvePaths(process.env);
 const warm = await buildApp({ paths, token: 'warm-up', version: '0', loadProfile: () => loadProfile(paths), logger: { level: 'silent' } });
 await warm.ready();
 await warm.close();
-// serve loads its implementation when it runs: load it now, while the checkout is still readable.
-await Promise.all([import('../../server/daemon/daemon.ts'), import('../../server/errors.ts'), import('../../server/config.ts')]);
+// serve loads its implementation when it runs: load it now (the same, memoised load), while the checkout is readable.
+await loadServe();
 
 if (process.getuid?.() === 0) {
   process.setgid!(65534);

@@ -16,6 +16,14 @@ function int(name: string, min: number, max: number) {
   };
 }
 
+let loaded: Promise<[typeof import('../../daemon/daemon.ts'), typeof import('../../errors.ts'), typeof import('../../config.ts')]> | null = null;
+
+/** serve's implementation, loaded on first use (once): `--help` and the other commands never load the daemon. */
+export function loadServe() {
+  loaded ??= Promise.all([import('../../daemon/daemon.ts'), import('../../errors.ts'), import('../../config.ts')]);
+  return loaded;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -24,9 +32,7 @@ export function registerServe(program: Command): void {
     .option('--jobs <n>', 'jobs run at the same time (default: cores - 1, from 2 to 4)', int('--jobs', 1, 64))
     .option('--quiet', 'log warnings and errors only')
     .action(async (flags: ServeFlags) => {
-      const [{ startDaemon, DaemonRunningError }, { ColophonError }, { loadProfile }] = await Promise.all([
-        import('../../daemon/daemon.ts'), import('../../errors.ts'), import('../../config.ts'),
-      ]);
+      const [{ startDaemon, DaemonRunningError }, { ColophonError }, { loadProfile }] = await loadServe();
       let daemon;
       try {
         daemon = await startDaemon({

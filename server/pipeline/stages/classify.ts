@@ -25,12 +25,12 @@ export async function displayHash(display: string): Promise<string> {
 }
 
 async function loadDisplay(display: string): Promise<NonNullable<AssetContext['display']>> {
+  // Its hash was taken for the fingerprint (displayHash), before this stage; it is not read again here.
   const file = path.resolve(display);
-  const sha256 = await displayHash(display);
   const cls = await classifyFile(file, 'f12');
   const pixels = await pixelSource(file, cls);
   if (pixels?.src == null) {
     throw new ColophonError('UNSUPPORTED_FORMAT', `the display rendition ${display} is a ${cls.format} file, not an image; pass a PNG, JPEG, TIFF or EXR.`);
   }
-  return { cls, pixels, sha256 };
+  return { cls, pixels };
 }

@@ -71,7 +71,7 @@ export interface AssetContext {
   assetId: string;
   /** classify */
   cls?: Classification;
-  display?: { cls: Classification; pixels: Pixels; sha256: string } | null;
+  display?: { cls: Classification; pixels: Pixels } | null;
   /** plan: everything that decides the outputs, hashed; the same fingerprint means earlier outputs are reused. */
   fingerprint?: string;
   plan?: PreviewPlan | null;

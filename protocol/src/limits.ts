@@ -65,6 +65,11 @@ export const ConcurrencyLimitsSchema = z.object({
   jobs: int(1, 64).optional(),
   /** Jobs waiting or running. */
   queue: int(1, 10_000).default(64),
+  /**
+   * Files of one job in the pipeline at once; default: the machine's cores plus one, at most 4 (one more than the
+   * cores keeps them busy while another file is being hashed, signed or written).
+   */
+  files: int(1, 64).optional(),
 }).strict();
 
 export const TimeoutLimitsSchema = z.object({

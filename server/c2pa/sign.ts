@@ -25,16 +25,20 @@ const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
 type CredentialRole = 'master' | 'preview' | 'archive';
 
 export interface SignTarget {
-  /** The file whose bytes are signed, usually a temp file that is renamed to `dest` afterwards. Embedding rewrites it. */
-  file: string;
+  /**
+   * What is signed: a file (usually a temp file that is renamed to `dest` afterwards; embedding rewrites it), or
+   * bytes in memory, which come back signed in `Signed.bytes` for the caller to write (one write instead of three).
+   */
+  file: string | { bytes: Buffer };
   /** Its final path: names it in messages, titles the manifest and places the `.c2pa` sidecar. */
   dest: string;
   /** Sniffed format (classify's names). */
   format: string;
   role: CredentialRole;
   rights: RightsStamp;
-  /** For a preview: the final path of the signed master it was made from (its parent ingredient). */
+  /** For a preview: the final path of the signed master it was made from (its parent ingredient), and its bytes when in memory. */
   parent?: string;
+  parentBytes?: Buffer;
 }
 
 export interface SignContext {
@@ -47,6 +51,8 @@ export interface Signed {
   /** True when the credential is inside the file; otherwise `sidecar` names the `.c2pa` beside it. */
   embedded: boolean;
   sidecar?: string;
+  /** For a target given as bytes: the finished bytes (signed inside, or unchanged when the credential is beside). */
+  bytes?: Buffer;
   warnings: string[];
 }
 
@@ -72,6 +78,13 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
   if (mime != null) {
     try {
       const builder = await makeBuilder(lib, t, mime, settings);
+      if (typeof t.file !== 'string') {
+        if (REBUILT_CONTAINERS.has(t.format)) throw new Error(`${t.format} is signed from a file, so the rights stamp can be checked after embedding`);
+        const out: { buffer: Buffer | null } = { buffer: null };
+        await signWith(builder, signer, { buffer: t.file.bytes, mimeType: mime }, out);
+        if (out.buffer == null) throw new Error('the SDK returned no signed bytes');
+        return { embedded: true, bytes: out.buffer, warnings };
+      }
       const signedTmp = tempNameFor(t.file);
       try {
         await signWith(builder, signer, { path: t.file, mimeType: mime }, { path: signedTmp });
@@ -95,12 +108,13 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
     const builder = await makeBuilder(lib, t, 'application/octet-stream', settings);
     builder.setNoEmbed(true);
     // With no-embed the SDK still writes a copy of the asset; the null device takes it.
-    store = await signWith(builder, signer, { path: t.file, mimeType: 'application/octet-stream' }, { path: os.devNull });
+    const source = typeof t.file === 'string' ? { path: t.file } : { buffer: t.file.bytes };
+    store = await signWith(builder, signer, { ...source, mimeType: 'application/octet-stream' }, { path: os.devNull });
   } catch (err) {
     throw signingError(t.dest, err, cfg.tsaUrl != null ? `check that the timestamp server ${cfg.tsaUrl} is reachable` : 'process the file again; if it keeps failing, report it');
   }
   await writeFileAtomic(sidecar, store);
-  return { embedded: false, sidecar, warnings };
+  return { embedded: false, sidecar, warnings, ...(typeof t.file !== 'string' ? { bytes: t.file.bytes } : {}) };
 }
 
 type Lib = Awaited<ReturnType<typeof c2pa>>;
@@ -122,7 +136,11 @@ function timestampingSigner(lib: Lib, id: SigningIdentity, tsaUrl: string) {
   );
 }
 
-async function signWith(builder: Builder, signer: Signer, input: { path: string; mimeType: string }, output: { path: string }): Promise<Buffer> {
+type Source = ({ path: string } | { buffer: Buffer }) & { mimeType: string };
+type Destination = { path: string } | { buffer: Buffer | null };
+
+/** Signs; with a buffer destination the signed asset is left in `output.buffer`. Returns the manifest store. */
+async function signWith(builder: Builder, signer: Signer, input: Source, output: Destination): Promise<Buffer> {
   if (signer instanceof (await c2pa()).LocalSigner) return builder.sign(signer, input, output);
   return builder.signAsync(signer as InstanceType<Lib['CallbackSigner']>, input, output);
 }
@@ -147,7 +165,7 @@ async function makeBuilder(lib: Lib, t: SignTarget, mime: string, settings: obje
     ],
   };
   const builder = lib.Builder.withJson(definition as never, settings);
-  if (t.parent != null) await addParent(builder, t.parent);
+  if (t.parent != null) await addParent(builder, t.parent, t.parentBytes);
   return builder;
 }
 
@@ -175,10 +193,10 @@ function rightsMetadata(r: RightsStamp): Record<string, unknown> {
  * credential is a sidecar is added as the file itself (the SDK would check a bare manifest store against no
  * asset and record a false hash mismatch), and its own credential stays in its `.c2pa`.
  */
-async function addParent(builder: InstanceType<Lib['Builder']>, parent: string): Promise<void> {
+async function addParent(builder: InstanceType<Lib['Builder']>, parent: string, bytes?: Buffer): Promise<void> {
   const ext = path.extname(parent).slice(1).toLowerCase();
   const mime = C2PA_MIME[ext === 'jpg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext] ?? 'application/octet-stream';
-  await builder.addIngredient(JSON.stringify({ title: path.basename(parent), relationship: 'parentOf', label: 'parent', format: mime }), { path: parent, mimeType: mime });
+  await builder.addIngredient(JSON.stringify({ title: path.basename(parent), relationship: 'parentOf', label: 'parent', format: mime }), bytes != null ? { buffer: bytes, mimeType: mime } : { path: parent, mimeType: mime });
 }
 
 function firstLine(err: unknown): string {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Output, ProcessReport } from '../../protocol/src/results.ts';
 import { assertConfinedIfExists } from '../util/confine.ts';
 import { ColophonError, toColophonError } from '../errors.ts';
-import type { PipelineEnv, ProgressFn } from '../pipeline/process.ts';
+import { filesAtOnce, type PipelineEnv, type ProgressFn } from '../pipeline/process.ts';
 import { sweepTempFiles, writeFileAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256File, sha256Hex } from '../util/hash.ts';
 import { findBlender, readBlendDeps, type BlendDeps } from './blend-deps.ts';
@@ -118,7 +118,7 @@ export async function runPack(input: string, opts: PackOptions): Promise<PackRes
     // The pipeline writes into the pack's output folder: previews at their delivered place in public/, masters in
     // the work area (the zip's members). It records nothing yet: the ledger gets the delivered paths below.
     outcomes = await processPackFiles(listing.files, {
-      env: { ...opts.env, outRoot: packOut, ledger: null }, journal, settings, watermark, concurrency: opts.concurrency ?? 2,
+      env: { ...opts.env, outRoot: packOut, ledger: null }, journal, settings, watermark, concurrency: opts.concurrency ?? filesAtOnce(opts.env.profile),
       locksDir: path.join(WORK_DIR, 'locks'), thumbnailEdge: CONTACT_SHEET_CELL,
       layoutFor: (file, assetId) => ({ privateDir: path.join(WORK_DIR, 'private', assetId), previewFile: previewFile(file) }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

@@ -10,7 +10,7 @@ import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.t
 import { guardMetadata } from './metadata-guard.ts';
 import { PRESENTATION_SOURCES, SHARP_READABLE } from './formats.ts';
 import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
-import { looksLikeNormalMap, roleFromName } from './texture-role.ts';
+import { looksLikeNormalMap, roleFromName, type ChannelStats } from './texture-role.ts';
 
 
 export interface Classification {
@@ -173,17 +173,28 @@ function textureShaped(w: number, h: number): boolean {
 /** Whether a picture's colours are those of a tangent-space normal map (from a 64×64 reduction of it). */
 export async function contentSaysNormalMap(img: Sharp): Promise<boolean> {
   try {
-    const small = await img.resize(64, 64, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    const stats = await sharp(small.data, { raw: { width: 64, height: 64, channels: small.info.channels } }).stats();
-    const ch = stats.channels;
-    if (ch.length < 3) return false;
-    return looksLikeNormalMap({
-      mean: [ch[0]!.mean, ch[1]!.mean, ch[2]!.mean],
-      stdev: [ch[0]!.stdev, ch[1]!.stdev, ch[2]!.stdev],
-    });
+    const { data, info } = await img.resize(64, 64, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels < 3) return false;
+    return looksLikeNormalMap(channelStats(data, info.channels));
   } catch {
     return false;
   }
+}
+
+/** Mean and sample standard deviation of the first three channels of interleaved 8-bit pixels (as libvips' stats). */
+function channelStats(data: Buffer, channels: number): ChannelStats {
+  const sum = [0, 0, 0];
+  const sq = [0, 0, 0];
+  const n = data.length / channels;
+  for (let i = 0; i < data.length; i += channels) {
+    for (let k = 0; k < 3; k++) {
+      const v = data[i + k]!;
+      sum[k]! += v;
+      sq[k]! += v * v;
+    }
+  }
+  const stdev = (k: number) => Math.sqrt(Math.max(0, (sq[k]! - (sum[k]! * sum[k]!) / n) / Math.max(1, n - 1)));
+  return { mean: [sum[0]! / n, sum[1]! / n, sum[2]! / n], stdev: [stdev(0), stdev(1), stdev(2)] };
 }
 
 const IMAGE_EXT = /\.(png|jpe?g|tiff?|exr|hdr|tga|webp|bmp|psd)$/i;

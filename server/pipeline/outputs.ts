@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Output } from '../../protocol/src/results.ts';
-import { signOutput, type SignContext } from '../c2pa/sign.ts';
-import { produceAtomic } from '../util/atomic.ts';
+import { signOutput, type SignContext, type Signed } from '../c2pa/sign.ts';
+import { produceAtomic, writeFileAtomic } from '../util/atomic.ts';
 import { sha256Buffer, sha256File } from '../util/hash.ts';
 import { readPngXmp } from './png-xmp.ts';
 import type { InputSnapshot } from './stages/context.ts';
@@ -32,21 +32,32 @@ export async function describeOutput(file: string, d: Describe, known?: Hashed):
 /**
  * The last two steps of every stamped output, in their fixed order: sign (the Content Credential is the last write:
  * embedded, or `<dest>.c2pa` beside it), then hash the finished bytes. With a template stamp, the finished bytes
- * are also checked to still carry it.
+ * are also checked to still carry it. Bytes in memory are signed in memory and written once, into place.
  */
 async function signAndHash(
-  tmp: string,
-  target: { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string },
+  unsigned: string | Buffer,
+  target: { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string; parentBytes?: Buffer },
   credential: SignContext,
   template: StampTemplate | null,
   label: string,
-  inMemory: boolean,
-): Promise<{ hashed: Hashed; signed: Awaited<ReturnType<typeof signOutput>> }> {
-  const signed = await signOutput({ file: tmp, ...target }, credential);
-  if (!inMemory) return { hashed: await sha256File(tmp), signed };
-  const bytes = await fs.readFile(tmp);
+): Promise<{ hashed: Hashed; signed: Signed; bytes?: Buffer }> {
+  if (typeof unsigned === 'string') {
+    const signed = await signOutput({ file: unsigned, ...target }, credential);
+    return { hashed: await sha256File(unsigned), signed };
+  }
+  const signed = await signOutput({ file: { bytes: unsigned }, ...target }, credential);
+  const bytes = signed.bytes!;
   if (template != null) assertCarriesTemplate(bytes, template, label);
-  return { hashed: await sha256Buffer(bytes), signed };
+  const hashed = await sha256Buffer(bytes);
+  await writeFileAtomic(target.dest, bytes);
+  return { hashed, signed, bytes };
+}
+
+interface Master {
+  outputs: Output[];
+  warnings: string[];
+  /** The finished master when it was made in memory (the preview's parent ingredient is read from it). */
+  bytes?: Buffer;
 }
 
 /**
@@ -63,46 +74,57 @@ export async function writeMaster(
   dims: { width?: number; height?: number },
   credential: SignContext,
   label: string,
-): Promise<{ outputs: Output[]; warnings: string[] }> {
-  const warnings: string[] = [];
+): Promise<Master> {
   const embed = XMP_EMBEDDABLE.has(format as SniffedFormat);
-  let c2paSidecar: string | undefined;
-  let credentialAt: Output['credential'];
+  const target = { dest, format, role: 'master', rights } as const;
+  const describe = (credentialAt: Output['credential'], hashed: Hashed) =>
+    describeOutput(dest, { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', credential: credentialAt, ...dims }, hashed);
+  const credentialOf = (signed: Signed) => (signed.embedded ? 'embedded' : 'sidecar') as Output['credential'];
+  const sidecarsOf = (signed: Signed) => (signed.sidecar != null ? describeOutput(signed.sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }) : null);
+
+  if (embed && format === 'png' && input.data != null && readPngXmp(input.data, label) == null) {
+    const template = await stampTemplate('png', rights);
+    const stamped = applyPngTemplate(input.data, template as Extract<StampTemplate, { format: 'png' }>, label);
+    const { hashed, signed, bytes } = await signAndHash(stamped, target, credential, template, label);
+    const outputs = [await describe(credentialOf(signed), hashed), await sidecarsOf(signed)].filter((o) => o != null);
+    return { outputs, warnings: [...template.warnings, ...signed.warnings], ...(bytes != null ? { bytes } : {}) };
+  }
+
+  const warnings: string[] = [];
+  let signedAs: Signed | undefined;
   const hashed = await produceAtomic(dest, async (tmp) => {
-    let template: StampTemplate | null = null;
-    if (input.data != null) {
-      if (embed && format === 'png' && readPngXmp(input.data, label) == null) template = await stampTemplate('png', rights);
-      await fs.writeFile(tmp, template?.format === 'png' ? applyPngTemplate(input.data, template, label) : input.data, { mode: 0o644 });
-    } else {
+    if (input.data != null) await fs.writeFile(tmp, input.data, { mode: 0o644 });
+    else {
       await fs.copyFile(input.file, tmp);
       await fs.chmod(tmp, 0o644); // copyFile keeps the source's mode; outputs must stay writable for the artist
       await assertInputUnchanged(input, label);
     }
-    if (template != null) warnings.push(...template.warnings);
-    else if (embed) warnings.push(...(await embedStamp(tmp, format, rights, label)));
-    if (!embed) {
-      // Bytes unchanged (the credential goes beside it): the master's hash is the input's.
-      const signed = await signOutput({ file: tmp, dest, format, role: 'master', rights }, credential);
-      warnings.push(...signed.warnings);
-      c2paSidecar = signed.sidecar;
-      credentialAt = 'sidecar';
-      return { sha256: input.sha256, bytes: input.bytes };
+    if (embed) {
+      warnings.push(...(await embedStamp(tmp, format, rights, label)));
+      const { hashed, signed } = await signAndHash(tmp, target, credential, null, label);
+      signedAs = signed;
+      return hashed;
     }
-    const { hashed, signed } = await signAndHash(tmp, { dest, format, role: 'master', rights }, credential, template, label, input.data != null);
-    warnings.push(...signed.warnings);
-    c2paSidecar = signed.sidecar;
-    credentialAt = signed.embedded ? 'embedded' : 'sidecar';
-    return hashed;
+    // Bytes unchanged (the credential goes beside it): the master's hash is the input's.
+    signedAs = await signOutput({ file: input.data != null ? { bytes: input.data } : tmp, ...target }, credential);
+    return { sha256: input.sha256, bytes: input.bytes };
   });
-  const master = { visibility: 'private', purpose: 'master', metadata: embed ? 'embedded' : 'sidecar', credential: credentialAt, ...dims } as const;
-  const outputs = [await describeOutput(dest, master, hashed)];
+  warnings.push(...signedAs!.warnings);
+  const outputs = [await describe(credentialOf(signedAs!), hashed)];
   if (!embed) {
     const sidecar = `${dest}.xmp`;
     await produceAtomic(sidecar, (tmp) => writeSidecar(tmp, rights, { name: path.basename(dest), sha256: input.sha256 }, `the .xmp sidecar of ${label}`));
     outputs.push(await describeOutput(sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
   }
-  if (c2paSidecar != null) outputs.push(await describeOutput(c2paSidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }));
+  const c2pa = await sidecarsOf(signedAs!);
+  if (c2pa != null) outputs.push(c2pa);
   return { outputs, warnings };
+}
+
+interface WrittenPreview {
+  warnings: string[];
+  credential: NonNullable<Output['credential']>;
+  hashed: Hashed;
 }
 
 /** Writes an encoded preview with the stamp (JPEG: the template's blocks; WebP: exiftool), signs it, moves it into place. */
@@ -111,22 +133,25 @@ export async function writePreview(
   format: 'jpeg' | 'webp',
   dest: string,
   rights: RightsStamp,
-  credential: SignContext & { parent: string },
+  credential: SignContext & { parent: string; parentBytes?: Buffer },
   label: string,
-): Promise<{ warnings: string[]; credential: NonNullable<Output['credential']>; hashed: Hashed }> {
+): Promise<WrittenPreview> {
+  const { parent, parentBytes, ...signContext } = credential;
+  // Signed with the signed master as the parent ingredient.
+  const target = { dest, format, role: 'preview', rights, parent, ...(parentBytes != null ? { parentBytes } : {}) } as const;
+  const what = `the preview of ${label}`;
+  const finish = (signed: Signed, hashed: Hashed, stampWarnings: string[]): WrittenPreview =>
+    ({ warnings: [...stampWarnings, ...signed.warnings], credential: signed.embedded ? 'embedded' : 'sidecar', hashed });
+  if (format === 'jpeg') {
+    const template = await stampTemplate('jpeg', rights);
+    const stamped = applyJpegTemplate(buffer, template as Extract<StampTemplate, { format: 'jpeg' }>, what);
+    const { hashed, signed } = await signAndHash(stamped, target, signContext, template, what);
+    return finish(signed, hashed, template.warnings);
+  }
   return produceAtomic(dest, async (tmp) => {
-    const warnings: string[] = [];
-    let template: StampTemplate | null = null;
-    if (format === 'jpeg') {
-      template = await stampTemplate('jpeg', rights);
-      await fs.writeFile(tmp, applyJpegTemplate(buffer, template as Extract<StampTemplate, { format: 'jpeg' }>, `the preview of ${label}`), { mode: 0o644 });
-      warnings.push(...template.warnings);
-    } else {
-      await fs.writeFile(tmp, buffer, { mode: 0o644 });
-      warnings.push(...(await embedStamp(tmp, format, rights, `the preview of ${label}`)));
-    }
-    // Signed with the signed master as the parent ingredient.
-    const { hashed, signed } = await signAndHash(tmp, { dest, format, role: 'preview', rights, parent: credential.parent }, credential, template, `the preview of ${label}`, true);
-    return { warnings: [...warnings, ...signed.warnings], credential: signed.embedded ? 'embedded' : 'sidecar', hashed };
+    await fs.writeFile(tmp, buffer, { mode: 0o644 });
+    const stampWarnings = await embedStamp(tmp, format, rights, what);
+    const { hashed, signed } = await signAndHash(tmp, target, signContext, null, what);
+    return finish(signed, hashed, stampWarnings);
   });
 }

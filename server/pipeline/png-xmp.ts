@@ -60,6 +60,10 @@ export function withPngXmp(png: Buffer, packet: string, label: string): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(zlib.crc32(body, zlib.crc32(Buffer.from('iTXt', 'latin1'))));
   const parts: Buffer[] = [SIGNATURE, png.subarray(all[0]!.start, all[0]!.end), head, body, crc];
-  for (const c of all.slice(1)) if (!isXmpChunk(c)) parts.push(png.subarray(c.start, c.end));
+  const rest = all.slice(1);
+  const last = rest.at(-1);
+  // No XMP to drop (the usual case): the rest of the file goes across in one piece, not chunk by chunk.
+  if (last != null && !rest.some(isXmpChunk)) parts.push(png.subarray(rest[0]!.start, last.end));
+  else for (const c of rest) if (!isXmpChunk(c)) parts.push(png.subarray(c.start, c.end));
   return Buffer.concat(parts);
 }

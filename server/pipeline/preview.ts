@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { ColophonError } from '../errors.ts';
 import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
+import { readJpegSegments } from './jpeg-segments.ts';
 import { watermarkOverlay, type Placement } from './watermark.ts';
 
 // Previews are one-shot; libvips' file cache would only hold handles on files Blender may be rewriting.
@@ -75,18 +76,67 @@ export async function encodePreview(
     const { data, info } = await sharpOf(pic).resize({ width, height, fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     base = { raw: data, width: info.width, height: info.height };
   }
-  const overlay = watermarkOverlay(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity);
-  let img = sharpOf(base);
-  if (overlay != null) img = img.composite([overlay]);
-  // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
-  img = img.withIccProfile('srgb');
+  const marked = await watermarked(base, watermarkOverlay(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity));
+  if (plan.format === 'webp') {
+    // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
+    const buffer = await sharpOf(marked).withIccProfile('srgb').webp({ quality: plan.quality }).toBuffer();
+    return { buffer, width: base.width, height: base.height };
+  }
   // libjpeg-turbo with optimised Huffman tables: mozjpeg's trellis search made files ~10 % smaller at 5× the
   // encode time, the largest single cost of a render's processing.
-  const buffer =
-    plan.format === 'webp'
-      ? await img.webp({ quality: plan.quality }).toBuffer()
-      : await img.jpeg({ quality: plan.quality, optimiseCoding: true }).toBuffer();
-  return { buffer, width: base.width, height: base.height };
+  const jpeg = await sharpOf(marked).jpeg({ quality: plan.quality, optimiseCoding: true }).toBuffer();
+  return { buffer: withSrgbProfile(jpeg, await srgbProfileSegment()), width: base.width, height: base.height };
+}
+
+/**
+ * The picture with the watermark drawn in. A band along the bottom (the corner notice) is composited on its own
+ * rows and copied back: libvips' composite would otherwise pass the whole frame through a blend.
+ */
+async function watermarked(pic: Picture, overlay: ReturnType<typeof watermarkOverlay>): Promise<Picture> {
+  if (overlay == null) return pic;
+  if (overlay.top === 0 || overlay.left !== 0) {
+    const { data } = await sharpOf(pic).composite([overlay]).raw().toBuffer({ resolveWithObject: true });
+    return { ...pic, raw: data };
+  }
+  const rowBytes = pic.width * 3;
+  const bandRows = pic.height - overlay.top;
+  const band = pic.raw.subarray(overlay.top * rowBytes);
+  const drawn = await sharp(band, { raw: { width: pic.width, height: bandRows, channels: 3 } })
+    .composite([{ input: overlay.input, top: 0, left: 0 }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  const raw = Buffer.allocUnsafe(pic.raw.length);
+  pic.raw.copy(raw, 0, 0, overlay.top * rowBytes);
+  drawn.copy(raw, overlay.top * rowBytes);
+  return { ...pic, raw };
+}
+
+let srgbSegment: Promise<Buffer> | null = null;
+
+/**
+ * libvips' sRGB profile as a JPEG APP2 segment, taken once from a tiny JPEG libvips tagged itself. Attaching it by
+ * hand skips the colour transform `withIccProfile` always runs, which for sRGB pixels going to sRGB changes
+ * nothing and cost a third of the preview's encode.
+ */
+function srgbProfileSegment(): Promise<Buffer> {
+  srgbSegment ??= sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .withIccProfile('srgb')
+    .jpeg()
+    .toBuffer()
+    .then((tiny) => {
+      const icc = readJpegSegments(tiny).filter((s) => s.marker === 0xe2 && s.id === 'ICC_PROFILE');
+      if (icc.length !== 1) throw new Error('libvips wrote no single-segment sRGB profile');
+      return Buffer.from(icc[0]!.bytes);
+    });
+  return srgbSegment;
+}
+
+/** The JPEG with the ICC segment after SOI (and after a JFIF APP0, which must stay first). */
+function withSrgbProfile(jpeg: Buffer, segment: Buffer): Buffer {
+  const first = readJpegSegments(jpeg)[0];
+  const at = first?.marker === 0xe0 ? first.end : 2;
+  return Buffer.concat([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
 }
 
 function firstLine(err: unknown): string {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import type { AssetResult, Failure, Output, ProcessReport } from '../../protocol/src/results.ts';
+import type { Profile } from '../../protocol/src/profile.ts';
 import { assertConfinedIfExists, confinedDir } from '../util/confine.ts';
 import { ColophonError } from '../errors.ts';
 import { LockTimeoutError, withFileLock } from '../ledger/lock.ts';
@@ -153,6 +154,11 @@ function prepareStampTemplates(profile: PipelineEnv['profile']): void {
 }
 
 /** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */
+/** How many files of one job go through the pipeline at once (limits.concurrency.files). */
+export function filesAtOnce(profile: Profile): number {
+  return profile.limits.concurrency.files ?? Math.min(4, os.availableParallelism() + 1);
+}
+
 export async function processPaths(
   paths: string[],
   req: ProcessRequest,
@@ -165,7 +171,7 @@ export async function processPaths(
   if (files.length > 0) prepareStampTemplates(env.profile);
   const results: Array<AssetResult | null> = files.map(() => null);
   const failures: Array<Failure | null> = files.map(() => null);
-  const queue = new PQueue({ concurrency: Math.max(1, Math.min(4, os.availableParallelism())) });
+  const queue = new PQueue({ concurrency: filesAtOnce(env.profile) });
   let done = 0;
   onProgress?.(0, files.length);
   await Promise.all(

@@ -36,7 +36,8 @@ export async function writeOutputsStage(ctx: AssetContext): Promise<void> {
   const rel = layout.previewFile(plan.format === 'webp' ? 'webp' : 'jpg');
   await makeDir(ctx, path.dirname(rel));
   const dest = path.join(env.outRoot, rel);
-  const written = await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, parent: masterPath }, ctx.label);
+  const parent = { parent: masterPath, ...(master.bytes != null ? { parentBytes: master.bytes } : {}) };
+  const written = await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, ...parent }, ctx.label);
   ctx.warnings.push(...written.warnings);
   ctx.outputs.unshift(await describeOutput(dest, {
     visibility: 'public', purpose: 'preview', metadata: 'embedded', credential: written.credential,

@@ -51,8 +51,12 @@ export interface Signed {
   /** True when the credential is inside the file; otherwise `sidecar` names the `.c2pa` beside it. */
   embedded: boolean;
   sidecar?: string;
-  /** For a target given as bytes: the finished bytes (signed inside, or unchanged when the credential is beside). */
+  /**
+   * For a target given as bytes, nothing is written: `bytes` are the finished bytes (signed inside, or unchanged
+   * when the credential goes beside), and `store` is the manifest store for `sidecar` when it does.
+   */
   bytes?: Buffer;
+  store?: Buffer;
   warnings: string[];
 }
 
@@ -113,8 +117,9 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
   } catch (err) {
     throw signingError(t.dest, err, cfg.tsaUrl != null ? `check that the timestamp server ${cfg.tsaUrl} is reachable` : 'process the file again; if it keeps failing, report it');
   }
+  if (typeof t.file !== 'string') return { embedded: false, sidecar, warnings, bytes: t.file.bytes, store };
   await writeFileAtomic(sidecar, store);
-  return { embedded: false, sidecar, warnings, ...(typeof t.file !== 'string' ? { bytes: t.file.bytes } : {}) };
+  return { embedded: false, sidecar, warnings };
 }
 
 type Lib = Awaited<ReturnType<typeof c2pa>>;

@@ -27,6 +27,11 @@ export interface Classification {
   /** The picture carries EXIF (only then can it name a camera). */
   hasExif?: boolean;
   /**
+   * 16 bits per channel, RGB or grey, with no colour profile (a typical render): its decode can drop to 8-bit
+   * sRGB before resizing, which changes no preview pixel by more than a rounding step and halves the work.
+   */
+  untagged16?: boolean;
+  /**
    * Shaped like a texture and named like nothing in particular: whether it is a normal map is decided from its
    * pixels. Set only when the caller defers that check to the decode stage, which has the pixels anyway.
    */
@@ -141,7 +146,8 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
   const height = swap ? meta.width : meta.height;
   if (width == null || height == null) throw new ColophonError('CORRUPT_FILE', `${file} has no image dimensions; it is damaged.`);
   checkPixels(file, width, height, (opts.limits ?? DEFAULT_LIMITS).pixels.maxImagePixels);
-  const base = { format, width, height, raster: 'sharp' as const, warnings, ...(meta.exif != null ? { hasExif: true } : {}) };
+  const untagged16 = meta.depth === 'ushort' && meta.icc == null && (meta.space === 'rgb16' || meta.space === 'grey16');
+  const base = { format, width, height, raster: 'sharp' as const, warnings, ...(meta.exif != null ? { hasExif: true } : {}), ...(untagged16 ? { untagged16 } : {}) };
   if (PRESENTATION_SOURCES.has(source)) return { ...base, kind: 'render', sourceRich: false };
   const role = roleFromName(stem);
   if (role != null) return { ...base, kind: 'texture', role, sourceRich: true };

@@ -32,25 +32,39 @@ export async function describeOutput(file: string, d: Describe, known?: Hashed):
 /**
  * The last two steps of every stamped output, in their fixed order: sign (the Content Credential is the last write:
  * embedded, or `<dest>.c2pa` beside it), then hash the finished bytes. With a template stamp, the finished bytes
- * are also checked to still carry it. Bytes in memory are signed in memory and written once, into place.
+ * are also checked to still carry it.
  */
 async function signAndHash(
-  unsigned: string | Buffer,
-  target: { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string; parentBytes?: Buffer },
+  tmp: string,
+  target: SignTargetOf,
   credential: SignContext,
-  template: StampTemplate | null,
+): Promise<{ hashed: Hashed; signed: Signed }> {
+  const signed = await signOutput({ file: tmp, ...target }, credential);
+  return { hashed: await sha256File(tmp), signed };
+}
+
+/** signAndHash for bytes in memory: they are signed in memory and come back finished, to be written once. */
+async function signAndHashInMemory(
+  unsigned: Buffer,
+  target: SignTargetOf,
+  credential: SignContext,
+  template: StampTemplate,
   label: string,
-): Promise<{ hashed: Hashed; signed: Signed; bytes?: Buffer }> {
-  if (typeof unsigned === 'string') {
-    const signed = await signOutput({ file: unsigned, ...target }, credential);
-    return { hashed: await sha256File(unsigned), signed };
-  }
+): Promise<InMemory> {
   const signed = await signOutput({ file: { bytes: unsigned }, ...target }, credential);
   const bytes = signed.bytes!;
-  if (template != null) assertCarriesTemplate(bytes, template, label);
-  const hashed = await sha256Buffer(bytes);
-  await writeFileAtomic(target.dest, bytes);
-  return { hashed, signed, bytes };
+  assertCarriesTemplate(bytes, template, label);
+  return { bytes, hashed: await sha256Buffer(bytes), signed, warnings: [...template.warnings, ...signed.warnings] };
+}
+
+type SignTargetOf = { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string; parentBytes?: Buffer };
+
+/** An output finished in memory (stamped, signed, hashed) and not yet written. */
+export interface InMemory {
+  bytes: Buffer;
+  hashed: Hashed;
+  signed: Signed;
+  warnings: string[];
 }
 
 interface Master {
@@ -58,6 +72,22 @@ interface Master {
   warnings: string[];
   /** The finished master when it was made in memory (the preview's parent ingredient is read from it). */
   bytes?: Buffer;
+}
+
+/** Writes an output made in memory into place, its credential's sidecar first when it has one. */
+async function placeInMemory(dest: string, made: InMemory): Promise<void> {
+  if (made.signed.sidecar != null && made.signed.store != null) await writeFileAtomic(made.signed.sidecar, made.signed.store);
+  await writeFileAtomic(dest, made.bytes);
+}
+
+/**
+ * A PNG master with no XMP of its own, read whole by read-input: stamped with the template's packet and signed in
+ * memory, nothing written yet. Null for every other master, which writeMaster stamps with exiftool on disk.
+ */
+export async function signMasterInMemory(input: InputSnapshot, format: string, dest: string, rights: RightsStamp, credential: SignContext, label: string): Promise<InMemory | null> {
+  if (format !== 'png' || input.data == null || readPngXmp(input.data, label) != null) return null;
+  const template = (await stampTemplate('png', rights)) as Extract<StampTemplate, { format: 'png' }>;
+  return signAndHashInMemory(applyPngTemplate(input.data, template, label), { dest, format, role: 'master', rights }, credential, template, label);
 }
 
 /**
@@ -74,6 +104,8 @@ export async function writeMaster(
   dims: { width?: number; height?: number },
   credential: SignContext,
   label: string,
+  /** The master already made by signMasterInMemory (null: it could not be), when the caller started it early. */
+  inMemory?: InMemory | null,
 ): Promise<Master> {
   const embed = XMP_EMBEDDABLE.has(format as SniffedFormat);
   const target = { dest, format, role: 'master', rights } as const;
@@ -82,12 +114,11 @@ export async function writeMaster(
   const credentialOf = (signed: Signed) => (signed.embedded ? 'embedded' : 'sidecar') as Output['credential'];
   const sidecarsOf = (signed: Signed) => (signed.sidecar != null ? describeOutput(signed.sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }) : null);
 
-  if (embed && format === 'png' && input.data != null && readPngXmp(input.data, label) == null) {
-    const template = await stampTemplate('png', rights);
-    const stamped = applyPngTemplate(input.data, template as Extract<StampTemplate, { format: 'png' }>, label);
-    const { hashed, signed, bytes } = await signAndHash(stamped, target, credential, template, label);
-    const outputs = [await describe(credentialOf(signed), hashed), await sidecarsOf(signed)].filter((o) => o != null);
-    return { outputs, warnings: [...template.warnings, ...signed.warnings], ...(bytes != null ? { bytes } : {}) };
+  const made = inMemory !== undefined ? inMemory : await signMasterInMemory(input, format, dest, rights, credential, label);
+  if (made != null) {
+    await placeInMemory(dest, made);
+    const outputs = [await describe(credentialOf(made.signed), made.hashed), await sidecarsOf(made.signed)].filter((o) => o != null);
+    return { outputs, warnings: made.warnings, bytes: made.bytes };
   }
 
   const warnings: string[] = [];
@@ -101,12 +132,13 @@ export async function writeMaster(
     }
     if (embed) {
       warnings.push(...(await embedStamp(tmp, format, rights, label)));
-      const { hashed, signed } = await signAndHash(tmp, target, credential, null, label);
+      const { hashed, signed } = await signAndHash(tmp, target, credential);
       signedAs = signed;
       return hashed;
     }
     // Bytes unchanged (the credential goes beside it): the master's hash is the input's.
     signedAs = await signOutput({ file: input.data != null ? { bytes: input.data } : tmp, ...target }, credential);
+    if (signedAs.store != null) await writeFileAtomic(signedAs.sidecar!, signedAs.store);
     return { sha256: input.sha256, bytes: input.bytes };
   });
   warnings.push(...signedAs!.warnings);
@@ -140,18 +172,16 @@ export async function writePreview(
   // Signed with the signed master as the parent ingredient.
   const target = { dest, format, role: 'preview', rights, parent, ...(parentBytes != null ? { parentBytes } : {}) } as const;
   const what = `the preview of ${label}`;
-  const finish = (signed: Signed, hashed: Hashed, stampWarnings: string[]): WrittenPreview =>
-    ({ warnings: [...stampWarnings, ...signed.warnings], credential: signed.embedded ? 'embedded' : 'sidecar', hashed });
   if (format === 'jpeg') {
-    const template = await stampTemplate('jpeg', rights);
-    const stamped = applyJpegTemplate(buffer, template as Extract<StampTemplate, { format: 'jpeg' }>, what);
-    const { hashed, signed } = await signAndHash(stamped, target, signContext, template, what);
-    return finish(signed, hashed, template.warnings);
+    const template = (await stampTemplate('jpeg', rights)) as Extract<StampTemplate, { format: 'jpeg' }>;
+    const made = await signAndHashInMemory(applyJpegTemplate(buffer, template, what), target, signContext, template, what);
+    await placeInMemory(dest, made);
+    return { warnings: made.warnings, credential: made.signed.embedded ? 'embedded' : 'sidecar', hashed: made.hashed };
   }
   return produceAtomic(dest, async (tmp) => {
     await fs.writeFile(tmp, buffer, { mode: 0o644 });
     const stampWarnings = await embedStamp(tmp, format, rights, what);
-    const { hashed, signed } = await signAndHash(tmp, target, signContext, null, what);
-    return finish(signed, hashed, stampWarnings);
+    const { hashed, signed } = await signAndHash(tmp, target, signContext);
+    return { warnings: [...stampWarnings, ...signed.warnings], credential: signed.embedded ? 'embedded' : 'sidecar', hashed };
   });
 }

@@ -38,9 +38,18 @@ export function sharpOf(p: Picture): Sharp {
  * The one decode of an asset's picture: orientation → downscale to at most `maxEdge` (never enlarge) → 8-bit sRGB
  * RGB on white. Previews, perceptual hashes, the normal-map check and contact-sheet cells all start from it.
  */
-export async function reducePicture(src: PixelSource, maxEdge: number, label: string, maxPixels = DEFAULT_LIMITS.pixels.maxImagePixels): Promise<Picture> {
+export async function reducePicture(
+  src: PixelSource,
+  maxEdge: number,
+  label: string,
+  maxPixels = DEFAULT_LIMITS.pixels.maxImagePixels,
+  opts: { eightBitFirst?: boolean } = {},
+): Promise<Picture> {
   try {
-    const { data, info } = await open(src, maxPixels)
+    let img = open(src, maxPixels);
+    // Only for untagged 16-bit pictures: converting first would skip the colour transform of an embedded profile.
+    if (opts.eightBitFirst === true) img = img.pipelineColourspace('srgb');
+    const { data, info } = await img
       .rotate()
       .resize({ width: maxEdge, height: maxEdge, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')

@@ -17,7 +17,7 @@ import { decodeStage } from './stages/decode.ts';
 import { fingerprintOf, planStage } from './stages/plan.ts';
 import { checkAbort, readInput } from './stages/read-input.ts';
 import { recordStage } from './stages/record.ts';
-import { writeOutputsStage } from './stages/write-outputs.ts';
+import { signMasterStage, writeOutputsStage } from './stages/write-outputs.ts';
 import { rightsFromProfile } from './stamp.ts';
 import { stampTemplate } from './stamp-template.ts';
 
@@ -88,8 +88,13 @@ async function underLock(ctx: AssetContext, opts: StageOptions): Promise<StagesO
 
   await timed(ctx, 'classify', () => classifyStage(ctx));
   await timed(ctx, 'plan', () => planStage(ctx));
-  await timed(ctx, 'decode', () => decodeStage(ctx));
-  await timed(ctx, 'write-outputs', () => writeOutputsStage(ctx));
+  const decoded = timed(ctx, 'decode', () => decodeStage(ctx));
+  // The master is signed in memory while the picture decodes (its pixels are on libvips' threads by the next turn);
+  // a decode failure still leaves nothing written. Handled at once, so a failure waits here for its turn.
+  const signedMaster = new Promise<void>((resolve) => setImmediate(resolve)).then(() => signMasterStage(ctx));
+  signedMaster.catch(() => undefined);
+  await decoded;
+  await timed(ctx, 'write-outputs', async () => writeOutputsStage(ctx, await signedMaster));
   const result = resultOf(ctx);
   checkAbort(req.signal);
   if (env.ledger != null && opts.record !== false) {

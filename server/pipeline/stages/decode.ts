@@ -30,7 +30,9 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
   }
   const edge = Math.max(MIN_REDUCED_EDGE, ctx.req.preview?.longEdge ?? 0, ctx.env.profile.preview.longEdge);
   const pngToBlame = ctx.display == null && cls.format === 'png' ? ctx.input.file : null;
-  const reduced = await explainPngDamage(() => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels), pngToBlame, ctx.label);
+  const eightBitFirst = ctx.display == null && cls.untagged16 === true;
+  const reduce = () => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels, { eightBitFirst });
+  const reduced = await explainPngDamage(reduce, pngToBlame, ctx.label);
   ctx.reduced = reduced;
   // The perceptual hash and the normal-map check both look at a 256-px copy, made once.
   const small = shrink(reduced, 256);

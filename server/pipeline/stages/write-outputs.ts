@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { confinedDir } from '../../util/confine.ts';
-import { writeMaster, writePreview, describeOutput } from '../outputs.ts';
+import { describeOutput, signMasterInMemory, writeMaster, writePreview, type InMemory } from '../outputs.ts';
 import { phash } from '../phash.ts';
 import { checkAbort } from './read-input.ts';
 import type { AssetContext } from './context.ts';
@@ -15,19 +15,36 @@ async function makeDir(ctx: AssetContext, sub: string, opts: { private?: boolean
 }
 
 /**
+ * Stage 5, first half, started as soon as the plan is made: the master stamped and signed in memory (when it can
+ * be), while the picture decodes on libvips' threads. Nothing is written until the decode has succeeded.
+ */
+export async function signMasterStage(ctx: AssetContext): Promise<InMemory | null> {
+  const { env } = ctx;
+  return signMasterInMemory(ctx.input, ctx.cls!.format, masterPathOf(ctx), ctx.rights!, credentialOf(env), ctx.label);
+}
+
+function masterPathOf(ctx: AssetContext): string {
+  return path.join(ctx.env.outRoot, ctx.layout.privateDir, path.basename(ctx.input.file));
+}
+
+function credentialOf(env: AssetContext['env']) {
+  return { profile: env.profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) };
+}
+
+/**
  * Stage 5: the outputs, each as stamp → sign → hash (outputs.ts): the private master (with its sidecars), then the
  * public preview, which names the signed master as its parent ingredient.
  */
-export async function writeOutputsStage(ctx: AssetContext): Promise<void> {
+export async function writeOutputsStage(ctx: AssetContext, signedMaster?: InMemory | null): Promise<void> {
   const { env, layout } = ctx;
   const cls = ctx.cls!;
   const rights = ctx.rights!;
   checkAbort(ctx.req.signal);
   await makeDir(ctx, layout.privateDir, { private: true });
-  const credential = { profile: env.profile, ...(env.configDir != null ? { configDir: env.configDir } : {}) };
-  const masterPath = path.join(env.outRoot, layout.privateDir, path.basename(ctx.input.file));
+  const credential = credentialOf(env);
+  const masterPath = masterPathOf(ctx);
   const dims = { ...(ctx.width != null ? { width: ctx.width } : {}), ...(ctx.height != null ? { height: ctx.height } : {}) };
-  const master = await writeMaster(ctx.input, cls.format, masterPath, rights, dims, credential, ctx.label);
+  const master = await writeMaster(ctx.input, cls.format, masterPath, rights, dims, credential, ctx.label, signedMaster);
   ctx.warnings.push(...master.warnings);
   ctx.outputs.push(...master.outputs);
   const { preview, plan } = ctx;

@@ -75,8 +75,11 @@ export async function encodePreview(
   pic: Picture,
   plan: PreviewPlan,
   original: { width: number; height: number } = pic,
+  /** The caller is done with `pic`: the watermark may be drawn into its pixels instead of a copy. */
+  opts: { consume?: boolean } = {},
 ): Promise<{ buffer: Buffer; width: number; height: number }> {
   let base = pic;
+  let owned = opts.consume === true;
   if (Math.max(pic.width, pic.height) > plan.longEdge) {
     // Sized from the original's shape, as one resize from the original would be (not rounded twice).
     const scale = plan.longEdge / Math.max(original.width, original.height);
@@ -84,8 +87,9 @@ export async function encodePreview(
     const height = Math.max(1, Math.round(original.height * scale));
     const { data, info } = await sharpOf(pic).resize({ width, height, fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     base = { raw: data, width: info.width, height: info.height };
+    owned = true;
   }
-  const marked = await watermarked(base, watermarkOverlay(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity));
+  const marked = await watermarked(base, watermarkOverlay(plan.watermarkText, base.width, base.height, plan.placement, plan.opacity), owned);
   if (plan.format === 'webp') {
     // Tagged sRGB (an embedded ICC profile), so colour-managed viewers and browsers do not guess.
     const buffer = await sharpOf(marked).withIccProfile('srgb').webp({ quality: plan.quality }).toBuffer();
@@ -101,7 +105,7 @@ export async function encodePreview(
  * The picture with the watermark drawn in. A band along the bottom (the corner notice) is composited on its own
  * rows and copied back: libvips' composite would otherwise pass the whole frame through a blend.
  */
-async function watermarked(pic: Picture, overlay: ReturnType<typeof watermarkOverlay>): Promise<Picture> {
+async function watermarked(pic: Picture, overlay: ReturnType<typeof watermarkOverlay>, inPlace: boolean): Promise<Picture> {
   if (overlay == null) return pic;
   if (overlay.top === 0 || overlay.left !== 0) {
     const { data } = await sharpOf(pic).composite([overlay]).raw().toBuffer({ resolveWithObject: true });
@@ -115,8 +119,8 @@ async function watermarked(pic: Picture, overlay: ReturnType<typeof watermarkOve
     .removeAlpha()
     .raw()
     .toBuffer();
-  const raw = Buffer.allocUnsafe(pic.raw.length);
-  pic.raw.copy(raw, 0, 0, overlay.top * rowBytes);
+  const raw = inPlace ? pic.raw : Buffer.allocUnsafe(pic.raw.length);
+  if (!inPlace) pic.raw.copy(raw, 0, 0, overlay.top * rowBytes);
   drawn.copy(raw, overlay.top * rowBytes);
   return { ...pic, raw };
 }

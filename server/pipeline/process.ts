@@ -20,6 +20,7 @@ import { recordStage } from './stages/record.ts';
 import { signMasterStage, writeOutputsStage } from './stages/write-outputs.ts';
 import { rightsFromProfile } from './stamp.ts';
 import { stampTemplate } from './stamp-template.ts';
+import { c2pa } from '../c2pa/library.ts';
 
 export type { PipelineEnv, ProcessRequest, ProgressFn } from './stages/context.ts';
 
@@ -156,6 +157,8 @@ async function writeManifestIfChanged(privDir: string, m: Manifest, changed: boo
 function prepareStampTemplates(profile: PipelineEnv['profile']): void {
   const rights = rightsFromProfile(profile, 'digitalCreation');
   for (const format of ['png', 'jpeg'] as const) stampTemplate(format, rights).catch(() => undefined);
+  // The C2PA library is large; loaded now, it is ready when the first master is signed.
+  c2pa().catch(() => undefined);
 }
 
 /** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */
@@ -172,7 +175,7 @@ export async function processPaths(
 ): Promise<ProcessReport> {
   const { files, errors } = await expandInputs(paths, env.outRoot);
   // The stamp templates are made (by exiftool) while the first files are being decoded, not after; a failure here
-  // is met again, and reported, by the file that needs the template.
+  // is met again, and reported, by the file that needs the template (or the library, by the first file signed).
   if (files.length > 0) prepareStampTemplates(env.profile);
   const results: Array<AssetResult | null> = files.map(() => null);
   const failures: Array<Failure | null> = files.map(() => null);

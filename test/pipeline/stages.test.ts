@@ -19,7 +19,8 @@ t.test('runStages: every stage runs once on a new file, none on a repeat; the co
   t.same(Object.keys(first.ctx!.timings).sort(), ['classify', 'decode', 'manifest', 'plan', 'read-input', 'record', 'write-outputs']);
   t.equal(first.ctx!.input.sha256, first.result.input.sha256, 'the input is hashed once, by read-input');
   t.ok(first.ctx!.input.data != null, 'a small input is held in memory for the later stages');
-  t.ok(first.ctx!.reduced != null && first.ctx!.reduced.width === 640, 'the picture is decoded once and kept reduced');
+  t.ok(first.ctx!.preview != null && first.ctx!.preview.width === 640, 'the preview is encoded from the decode');
+  t.ok(first.ctx!.inputPhash != null, 'and the perceptual hash comes from the same decode');
   const again = await runStages(file, { source: 'f12' }, env);
   t.equal(again.reused, true, 'a repeat reuses the outputs');
   t.equal(again.ctx, undefined, 'and runs no stage after read-input');

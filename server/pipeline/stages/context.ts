@@ -4,7 +4,7 @@ import type { Output, RenderContext, Source } from '../../../protocol/src/result
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { Classification } from '../classify.ts';
 import type { Pixels } from '../pixels.ts';
-import type { Picture, PreviewPlan } from '../preview.ts';
+import type { PreviewPlan } from '../preview.ts';
 import type { RightsStamp } from '../stamp.ts';
 
 /** What one processing request asks for. */
@@ -80,8 +80,6 @@ export interface AssetContext {
   /** decode */
   width?: number;
   height?: number;
-  /** The picture decoded once, reduced to 8-bit sRGB at most the preview's size: every derived output starts from it. */
-  reduced?: Picture | null;
   preview?: { buffer: Buffer; width: number; height: number } | null;
   inputPhash?: string;
   thumbnail?: Buffer | null;

@@ -24,7 +24,6 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
   ctx.width = cls.width ?? pixels?.width;
   ctx.height = cls.height ?? pixels?.height;
   if (pixels?.src == null) {
-    ctx.reduced = null;
     ctx.preview = null;
     return;
   }
@@ -33,7 +32,6 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
   const eightBitFirst = ctx.display == null && cls.untagged16 === true;
   const reduce = () => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels, { eightBitFirst });
   const reduced = await explainPngDamage(reduce, pngToBlame, ctx.label);
-  ctx.reduced = reduced;
   // The perceptual hash and the normal-map check both look at a 256-px copy, made once.
   const small = shrink(reduced, 256);
   if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(await small)))) {
@@ -42,8 +40,9 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
   }
   checkAbort(ctx.req.signal);
   ctx.inputPhash = await phash(sharpOf(await small));
-  ctx.preview = ctx.plan != null ? await encodePreview(reduced, ctx.plan, { width: pixels.width, height: pixels.height }) : null;
   if (ctx.req.thumbnailEdge != null) ctx.thumbnail = await thumbnail(reduced, ctx.req.thumbnailEdge);
+  // The preview is the reduced picture's last use, so its watermark is drawn into it rather than into a copy.
+  ctx.preview = ctx.plan != null ? await encodePreview(reduced, ctx.plan, { width: pixels.width, height: pixels.height }, { consume: true }) : null;
 }
 
 async function shrink(pic: Picture, edge: number): Promise<Picture> {

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import t from 'tap';
-import { processFile } from '../../server/pipeline/process.ts';
+import { processFile, runStages } from '../../server/pipeline/process.ts';
+import { reducePicture } from '../../server/pipeline/preview.ts';
 import { getExifTool } from '../../server/pipeline/exiftool.ts';
 import { hammingDistance } from '../../server/pipeline/phash.ts';
 import { exiv2, FIXTURES, makeEnv, makeImage, withPngText } from '../helpers/pipeline-env.ts';
@@ -77,6 +78,30 @@ t.test('16-bit input gives an 8-bit sRGB preview', async (t) => {
   t.equal(m.depth, 'uchar');
   t.equal(m.space, 'srgb');
   t.equal(m.channels, 3);
+});
+
+t.test('an untagged 16-bit render drops to 8-bit before resizing; a 16-bit picture with a profile keeps its colour transform', async (t) => {
+  const env = await makeEnv(t);
+  const dir = t.testdir();
+  const plain = await makeImage(path.join(dir, 'plain16.png'), 900, 600, { depth16: true });
+  const p3 = path.join(dir, 'p3_16.png');
+  await sharp(await fs.readFile(plain)).toColourspace('rgb16').withIccProfile('p3').png().toFile(p3);
+  t.ok((await sharp(p3).metadata()).icc != null, 'the second input really carries a profile');
+  const { icc: srgb } = await sharp(await sharp({ create: { width: 4, height: 4, channels: 3, background: '#888' } }).withIccProfile('srgb').jpeg().toBuffer()).metadata();
+  for (const [file, untagged] of [[plain, true], [p3, false]] as const) {
+    const { ctx, result } = await runStages(file, { source: 'f12' }, env);
+    t.equal(ctx!.cls!.untagged16 === true, untagged, `${path.basename(file)}: ${untagged ? 'taken' : 'not taken'} as untagged 16-bit`);
+    // The reference keeps every colour step in 16 bits (and honours the profile); the shortcut converts first.
+    const reference = await reducePicture({ file }, 1600, file);
+    const shortcut = await reducePicture({ file }, 1600, file, undefined, { eightBitFirst: true });
+    const got = await sharp(ctx!.preview!.buffer).removeAlpha().raw().toBuffer();
+    // Compared above the watermark band, pixel by pixel (the preview is the same size: no resize here).
+    const diff = (x: Buffer) => { const n = Math.floor(x.length * 0.8); let s = 0; for (let i = 0; i < n; i++) s += Math.abs(x[i]! - got[i]!); return s / n; };
+    t.ok(diff(reference.raw) < 3, `${path.basename(file)}: the preview matches the 16-bit reduction (mean difference ${diff(reference.raw).toFixed(2)})`);
+    if (!untagged) t.ok(diff(reference.raw) < diff(shortcut.raw), `the profile was applied (${diff(reference.raw).toFixed(2)} from the transformed picture, ${diff(shortcut.raw).toFixed(2)} from the untransformed one)`);
+    const icc = (await sharp(previewOf(result).path).metadata()).icc;
+    t.ok(icc != null && icc.equals(srgb!), 'the preview is tagged with the sRGB profile libvips attaches');
+  }
 });
 
 t.test("Blender's PNG text chunks (file paths, host names) are stripped", async (t) => {

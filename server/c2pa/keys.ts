@@ -1,14 +1,26 @@
-// @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API loaded first.
-import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { ColophonError } from '../errors.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
+type X509 = typeof import('@peculiar/x509');
+let x509Loaded: Promise<X509> | null = null;
+
+/**
+ * @peculiar/x509, loaded only to make a certificate (about 150 ms of modules that signing never needs). It resolves
+ * its services through tsyringe, which needs the Reflect metadata API loaded first.
+ */
+function loadX509(): Promise<X509> {
+  x509Loaded ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
+    return x509;
+  })();
+  return x509Loaded;
+}
 
 /** The signing algorithms C2PA allows that a PEM key can name; the identity records which one its key uses. */
 type SigningAlg = 'es256' | 'es384' | 'es512' | 'ps256' | 'ed25519';
@@ -73,7 +85,7 @@ function serial(): string {
 
 async function exportPkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  return (await loadX509()).PemConverter.encode(der, 'PRIVATE KEY');
 }
 
 /**
@@ -81,6 +93,7 @@ async function exportPkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
  * the leaf has the key usage and extended key usage C2PA validators expect of a claim signer.
  */
 export async function makeLocalIdentity(creatorName: string, now = new Date()): Promise<{ chainPem: string; keyPem: string; caPem: string; caKeyPem: string }> {
+  const x509 = await loadX509();
   const caKeys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
   const leafKeys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']);
   const org = dnValue(`${creatorName} (Colophon local signing)`);

@@ -5,7 +5,9 @@ import { Reader } from '@contentauth/c2pa-node';
 import { DATA_MINING_CODES } from '../../protocol/src/profile.ts';
 import { CredentialReportSchema } from '../../protocol/src/credentials.ts';
 import { TDM_ENTRIES, TRAINING_MINING_TABLE, trainingMiningEntries } from '../../server/c2pa/training-mining.ts';
+import { signOutput } from '../../server/c2pa/sign.ts';
 import { verifyCredential } from '../../server/c2pa/verify.ts';
+import { rightsFromProfile } from '../../server/pipeline/stamp.ts';
 import { getExifTool } from '../../server/pipeline/exiftool.ts';
 import { processFile } from '../../server/pipeline/process.ts';
 import { sha256File } from '../../server/util/hash.ts';
@@ -154,4 +156,32 @@ t.test('one table maps every PLUS code to all four CAWG entries; the XMP and the
   const xmp = (await getExifTool().readRaw(master.path, ['-G1', '-n', '-XMP-plus:DataMining'])) as Record<string, unknown>;
   t.equal(xmp['XMP-plus:DataMining'], 'DMI-ALLOWED', 'and the XMP says the same');
   t.ok((await Reader.fromAsset({ path: master.path }))!.getActive()!.thumbnail, 'credentials.thumbnail: true puts a thumbnail in');
+});
+
+t.test('signing bytes in memory: a signed copy comes back and nothing is written; a refused embed gives the store for a sidecar', async (t) => {
+  const env = await makeEnv(t);
+  const ctx = { profile: env.profile, configDir: env.configDir! };
+  const rights = rightsFromProfile(env.profile, 'digitalCreation');
+  const dir = path.join(env.home, 'mem');
+  await fs.mkdir(dir);
+  const png = await fs.readFile(await makeImage(path.join(env.home, 'in.png'), 64, 48));
+
+  const dest = path.join(dir, 'shot.png');
+  const signed = await signOutput({ file: { bytes: png }, dest, format: 'png', role: 'master', rights }, ctx);
+  t.equal(signed.embedded, true);
+  t.ok(signed.bytes != null && signed.bytes.length > png.length, 'the signed bytes carry the manifest');
+  t.same(await fs.readdir(dir), [], 'nothing was written');
+  await fs.writeFile(dest, signed.bytes!);
+  t.equal((await Reader.fromAsset({ path: dest }))!.json().validation_state, 'Valid', 'the signed bytes validate once written');
+
+  // Not a PNG inside: the SDK cannot embed, so the credential is made for a sidecar and handed back unwritten.
+  const notPng = Buffer.concat([Buffer.from('not a picture at all '), png.subarray(64)]);
+  const odd = path.join(dir, 'odd.png');
+  const fallback = await signOutput({ file: { bytes: notPng }, dest: odd, format: 'png', role: 'master', rights }, ctx);
+  t.equal(fallback.embedded, false);
+  t.equal(fallback.sidecar, `${odd}.c2pa`);
+  t.ok(fallback.store != null && fallback.store.length > 0, 'the manifest store comes back');
+  t.equal(fallback.bytes, notPng, 'the bytes themselves are unchanged');
+  t.match(fallback.warnings.join('\n'), /could not be embedded/);
+  t.same(await fs.readdir(dir), ['shot.png'], 'and the sidecar is left to the caller to write');
 });

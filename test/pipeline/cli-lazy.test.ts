@@ -12,14 +12,20 @@ import { DEFAULT_THRESHOLD as HELP_DEFAULT } from '../../server/cli/commands/mat
 const CLI = path.resolve(import.meta.dirname, '../../bin/colophon.js');
 const run = promisify(execFile);
 
-/** Runs the CLI with a module hook that writes every loaded file URL to stderr; returns them and stdout. */
+/**
+ * Runs the CLI with a module hook that appends every loaded file URL to a log; returns them and stdout. The hook
+ * writes synchronously: the hooks run on their own thread, and a write to stderr from there can be lost when
+ * `--help` exits the process at once.
+ */
 async function loaded(dir: string, args: string[]): Promise<{ modules: string[]; stdout: string }> {
+  const log = path.join(dir, 'loaded.txt');
   const hook = path.join(dir, 'hook.mjs');
-  await fs.writeFile(hook, "export async function load(url, ctx, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, ctx); }\n");
+  await fs.writeFile(hook, `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, ctx); }\n`);
   const reg = path.join(dir, 'register.mjs');
   await fs.writeFile(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hook}`).href)});\n`);
   const r = await run(process.execPath, ['--import', reg, CLI, ...args], { env: { ...process.env, COLOPHON_HOME: dir } });
-  return { modules: r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)), stdout: r.stdout };
+  const modules = (await fs.readFile(log, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+  return { modules, stdout: r.stdout };
 }
 
 const HEAVY = [/\/node_modules\/(sharp|fastify|exiftool-vendored|@contentauth|chokidar|ws|p-queue|piscina)\//, /\/server\/(pipeline|daemon|ledger|pack|c2pa|watch|services\.ts)/];

@@ -31,22 +31,24 @@ export async function describeOutput(file: string, d: Describe, known?: Hashed):
 
 /**
  * The last two steps of every stamped output, in their fixed order: sign (the Content Credential is the last write:
- * embedded, or `<dest>.c2pa` beside it), then hash the finished bytes. With a template stamp, the finished bytes
- * are also checked to still carry it.
+ * embedded, or `<dest>.c2pa` beside it), then hash the finished bytes. For a file on disk stamped by exiftool.
  */
 async function signAndHash(
   tmp: string,
-  target: SignTargetOf,
+  target: OutputSignTarget,
   credential: SignContext,
 ): Promise<{ hashed: Hashed; signed: Signed }> {
   const signed = await signOutput({ file: tmp, ...target }, credential);
   return { hashed: await sha256File(tmp), signed };
 }
 
-/** signAndHash for bytes in memory: they are signed in memory and come back finished, to be written once. */
+/**
+ * signAndHash for bytes in memory stamped from a template: signed in memory, checked to still carry the template's
+ * blocks, hashed, and handed back to be written once.
+ */
 async function signAndHashInMemory(
   unsigned: Buffer,
-  target: SignTargetOf,
+  target: OutputSignTarget,
   credential: SignContext,
   template: StampTemplate,
   label: string,
@@ -57,7 +59,7 @@ async function signAndHashInMemory(
   return { bytes, hashed: await sha256Buffer(bytes), signed, warnings: [...template.warnings, ...signed.warnings] };
 }
 
-type SignTargetOf = { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string; parentBytes?: Buffer };
+type OutputSignTarget = { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string; parentBytes?: Buffer };
 
 /** An output finished in memory (stamped, signed, hashed) and not yet written. */
 export interface InMemory {

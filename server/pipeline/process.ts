@@ -161,12 +161,12 @@ function prepareStampTemplates(profile: PipelineEnv['profile']): void {
   c2pa().catch(() => undefined);
 }
 
-/** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */
 /** How many files of one job go through the pipeline at once (limits.concurrency.files). */
 export function filesAtOnce(profile: Profile): number {
   return profile.limits.concurrency.files ?? Math.min(4, os.availableParallelism() + 1);
 }
 
+/** Files and folders (walked file by file); one Failure per bad input, the rest still processed. */
 export async function processPaths(
   paths: string[],
   req: ProcessRequest,

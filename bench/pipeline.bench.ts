@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { currentBuild } from '../bin/compiled.js';
 import type { Profile } from '../protocol/src/profile.ts';
 import { loadProfile } from '../server/config.ts';
 import { resolvePaths } from '../server/paths.ts';
@@ -135,6 +136,7 @@ function startup(): void {
   const help = med([CLI, '--help']);
   const processHelp = med([CLI, 'process', '--help']);
   console.log(`CLI start-up (median of 5): --version ${version}, --help ${help}, process --help ${processHelp}; bare \`node -e 0\` ${bare} (${loadNote(load)})`);
+  console.log(`the CLI runs ${currentBuild() != null ? 'compiled (dist/cli, as after npm ci)' : 'from the TypeScript sources through tsx: dist/cli is missing or older than the sources (npm run build:cli)'}`);
 }
 
 /** The floor, as a user would type it: xargs -P2 over the folder, vipsthumbnail + cp + sha256sum per file. */

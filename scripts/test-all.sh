@@ -11,7 +11,7 @@ log=$(mktemp -d)
 step() { # name, then the command
   local name=$1; shift
   echo "== $name"
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; echo "!! $name failed"; fi
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; echo "!! $name failed" | tee -a "$log/failures.txt"; fi
 }
 
 if [ -f protocol/scripts/generate.ts ]; then
@@ -34,6 +34,10 @@ t_fail=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
 t_total=${t_total:-0}; t_pass=${t_pass:-0}; t_fail=${t_fail:-0}
 passed=$((passed + t_pass)); failed=$((failed + t_fail))
 if [ "$tap_rc" -ne 0 ] || [ "$t_total" -eq 0 ]; then status=1; [ "$t_fail" -eq 0 ] && failed=$((failed + 1)); fi
+# tap keeps each file's raw TAP; name the failing tests so the end of a long CI log says which they were.
+if [ -d .tap/test-results ]; then
+  grep -rE '^ *not ok ' .tap/test-results | sed -E 's#^\.tap/test-results/##; s#\.tap:# :#' | head -40 >>"$log/failures.txt" || true
+fi
 
 # The floor is "lines" in .c8rc.json (server/ and protocol/, files no test loads counted as 0 %).
 step "line coverage of server/ and protocol/ at or above the floor in .c8rc.json" \
@@ -49,6 +53,9 @@ p_total=${p_total:-0}; p_bad=${p_bad:-0}
 passed=$((passed + p_total - p_bad)); failed=$((failed + p_bad))
 if [ "$py_rc" -ne 0 ]; then status=1; [ "$p_bad" -eq 0 ] && failed=$((failed + 1)); fi
 
+grep -E '^(FAIL|ERROR): ' "$log/py.txt" >>"$log/failures.txt" || true
+
+if [ -s "$log/failures.txt" ]; then echo; echo "failures:"; cat "$log/failures.txt"; fi
 rm -rf "$log"
 echo
 echo "$passed passed, $failed failed"

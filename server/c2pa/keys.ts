@@ -257,6 +257,9 @@ export async function showIdentity(configDir: string): Promise<IdentityInfo | nu
 /** The identity to sign with; a local one is made on first use (serve, process and every other signing path). */
 export async function ensureIdentity(configDir: string, creatorName: string): Promise<SigningIdentity> {
   const files = keyFiles(configDir);
+  const stamp = await filesStamp(files);
+  const known = loadedIdentities.get(files.dir);
+  if (stamp != null && known?.stamp === stamp) return known.identity;
   let info = await readInfo(files);
   if (info == null) {
     try {
@@ -270,5 +273,20 @@ export async function ensureIdentity(configDir: string, creatorName: string): Pr
   const [chainPem, keyPem] = await Promise.all([fs.readFile(files.chain), fs.readFile(files.key)]).catch((err: Error) => {
     throw new ColophonError('KEYS_INVALID', `the signing identity in ${files.dir} is incomplete (${err.message}); run \`colophon keys init --force\`.`);
   });
-  return { ...info, chainPem, keyPem };
+  const identity = { ...info, chainPem, keyPem };
+  if (stamp != null) loadedIdentities.set(files.dir, { stamp, identity });
+  return identity;
+}
+
+/**
+ * The identity last read from each credentials folder, with what its files looked like then: every output is
+ * signed, and three stats cost less than three reads. `keys init --force` or an import replaces the files (new
+ * inode), so the next signature reads them again.
+ */
+const loadedIdentities = new Map<string, { stamp: string; identity: SigningIdentity }>();
+
+async function filesStamp(files: KeyFiles): Promise<string | null> {
+  const stats = await Promise.all([files.info, files.chain, files.key].map((f) => fs.stat(f).catch(() => null)));
+  if (stats.some((st) => st == null)) return null;
+  return stats.map((st) => `${st!.ino}:${st!.size}:${st!.mtimeMs}`).join('|');
 }

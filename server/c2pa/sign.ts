@@ -1,7 +1,8 @@
-import { constants, createPrivateKey, sign as cryptoSign } from 'node:crypto';
+import { constants, createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { JsCallbackSignerConfig } from '@contentauth/c2pa-node';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Profile } from '../../protocol/src/profile.ts';
 import { ColophonError } from '../errors.ts';
@@ -70,9 +71,9 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
   const configDir = ctx.configDir ?? resolvePaths().configDir;
   const id = await ensureIdentity(configDir, t.rights.creator);
   const cfg = ctx.profile.credentials;
-  let signer: Signer;
+  let signer: CallbackSigning;
   try {
-    signer = cfg.tsaUrl != null ? timestampingSigner(lib, id, cfg.tsaUrl) : lib.LocalSigner.newSigner(id.chainPem, id.keyPem, id.alg);
+    signer = callbackSigning(id, cfg.tsaUrl);
   } catch (err) {
     throw signingError(t.dest, err, `the signing identity in ${configDir} is not usable; run \`colophon keys init --force\` or import a certificate again`);
   }
@@ -124,30 +125,44 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
 
 type Lib = Awaited<ReturnType<typeof c2pa>>;
 type Builder = InstanceType<Lib['Builder']>;
-type Signer = InstanceType<Lib['LocalSigner']> | InstanceType<Lib['CallbackSigner']>;
+interface CallbackSigning {
+  sign: (data: Buffer) => Promise<Buffer>;
+  config: JsCallbackSignerConfig;
+}
 
 /**
- * With a TSA the SDK's local signer cannot fetch the timestamp (its built-in HTTP client is synchronous and not
- * compiled into this binary), so the key signs through a callback and the SDK fetches the timestamp on its async path.
+ * The key signs the claim through a callback (node:crypto, well under a millisecond) and the SDK does the rest —
+ * hashing the asset, building and embedding the manifest — on its own threads. The SDK's local signer would do the
+ * same work synchronously on the event loop (about 40 ms for a 10 MB render), and its built-in HTTP client for a
+ * timestamp server is not compiled into this binary, while the async path fetches the timestamp itself. The config
+ * is passed per call rather than as a CallbackSigner object, which would hold the event loop open until collected.
  */
-function timestampingSigner(lib: Lib, id: SigningIdentity, tsaUrl: string) {
-  const key = createPrivateKey(id.keyPem);
-  const certs = (id.chainPem.toString().match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => Buffer.from(p));
+function callbackSigning(id: SigningIdentity, tsaUrl: string | undefined): CallbackSigning {
+  let key = parsedKeys.get(id);
+  if (key == null) {
+    const certs = (id.chainPem.toString().match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => Buffer.from(p));
+    if (certs.length === 0) throw new Error('the certificate chain holds no certificate');
+    key = { privateKey: createPrivateKey(id.keyPem), certs };
+    parsedKeys.set(id, key);
+  }
+  const { privateKey, certs } = key;
   const hash = id.alg === 'es384' ? 'sha384' : id.alg === 'es512' ? 'sha512' : id.alg === 'ed25519' ? null : 'sha256';
   const pss = id.alg === 'ps256' ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : {};
-  return lib.CallbackSigner.newSigner(
-    { alg: id.alg, certs, reserveSize: 20_000, tsaUrl, directCoseHandling: false },
-    async (data: Buffer) => cryptoSign(hash, data, { key, dsaEncoding: 'ieee-p1363', ...pss }),
-  );
+  return {
+    sign: async (data: Buffer) => cryptoSign(hash, data, { key: privateKey, dsaEncoding: 'ieee-p1363', ...pss }),
+    config: { alg: id.alg, certs, reserveSize: 20_000, ...(tsaUrl != null ? { tsaUrl } : {}), directCoseHandling: false },
+  };
 }
+
+/** Parsed once per identity read (keys.ts hands back the same object until its files change). */
+const parsedKeys = new WeakMap<SigningIdentity, { privateKey: KeyObject; certs: Buffer[] }>();
 
 type Source = ({ path: string } | { buffer: Buffer }) & { mimeType: string };
 type Destination = { path: string } | { buffer: Buffer | null };
 
 /** Signs; with a buffer destination the signed asset is left in `output.buffer`. Returns the manifest store. */
-async function signWith(builder: Builder, signer: Signer, input: Source, output: Destination): Promise<Buffer> {
-  if (signer instanceof (await c2pa()).LocalSigner) return builder.sign(signer, input, output);
-  return builder.signAsync(signer as InstanceType<Lib['CallbackSigner']>, input, output);
+function signWith(builder: Builder, signer: CallbackSigning, input: Source, output: Destination): Promise<Buffer> {
+  return builder.signConfigAsync(signer.sign, signer.config, input, output);
 }
 
 async function makeBuilder(lib: Lib, t: SignTarget, mime: string, settings: object) {

@@ -13,6 +13,11 @@ export function tempNameFor(finalPath: string): string {
 
 const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.tmp(\.[^.]*)?$/;
 
+/** True for a name tempNameFor makes (the last part of a path): something a crash may leave, never a finished output. */
+export function isTempName(file: string): boolean {
+  return TEMP_NAME.test(path.basename(file));
+}
+
 /**
  * Writes data to a temp name, fsyncs it, and renames it over the final name. The temp file is created with `mode`
  * (O_EXCL, so never through a planted link), so a secret is never readable by others, not even for a moment.
@@ -65,7 +70,7 @@ export async function sweepTempFiles(dir: string): Promise<number> {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) removed += await sweepTempFiles(p);
-    else if (TEMP_NAME.test(e.name)) {
+    else if (isTempName(e.name)) {
       await fs.rm(p, { force: true });
       removed++;
     }

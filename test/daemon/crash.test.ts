@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import t from 'tap';
+import { isTempName } from '../../server/util/atomic.ts';
 import { listFiles, RpcClient, tempHome } from './helpers.ts';
 import { makeImages } from './images.ts';
 
@@ -67,7 +68,7 @@ t.test('SIGKILL mid-job, then restart', async (t) => {
 
   // Whatever carries a final name must be whole: images decode, JSON parses.
   for (const rel of await listFiles(outRoot)) {
-    if (rel.endsWith('.tmp')) continue;
+    if (isTempName(rel)) continue; // a crash may leave a temp file half-written; the restart sweeps it
     const file = path.join(outRoot, rel);
     if (/\.(png|jpe?g|webp)$/.test(rel)) await t.resolves(sharp(file).raw().toBuffer(), `${rel} is a complete image`);
     else if (rel.endsWith('.json')) {
@@ -82,7 +83,7 @@ t.test('SIGKILL mid-job, then restart', async (t) => {
   const again = serve();
   const info2 = await waitForInfo(again.child.pid!);
   t.not(info2.pid, info.pid, 'the restarted daemon replaced the stale daemon.json');
-  t.same((await listFiles(outRoot)).filter((f) => f.endsWith('.tmp')), [], 'leftover temp files were swept on start');
+  t.same((await listFiles(outRoot)).filter(isTempName), [], 'leftover temp files were swept on start');
   const c2 = await RpcClient.connect(info2.url, { authorization: `Bearer ${token}` });
   const r = await c2.call('asset.process', { paths: images });
   t.equal(r.result.errors.length, 0, 'the interrupted assets process again');

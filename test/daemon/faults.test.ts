@@ -5,6 +5,7 @@ import path from 'node:path';
 import t from 'tap';
 import { HelloResultSchema } from '../../protocol/src/methods.ts';
 import { Ledger } from '../../server/ledger/ledger.ts';
+import { isTempName } from '../../server/util/atomic.ts';
 import { listFiles, RpcClient, startTestDaemon, tempHome } from './helpers.ts';
 import { makeImages } from './images.ts';
 
@@ -191,7 +192,7 @@ t.test('a client that disconnects mid-job: its job is cancelled or finishes, not
   while (daemon.jobs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   t.equal(daemon.jobs.size, 0, 'the job settled');
   const files = await listFiles(outRoot);
-  t.same(files.filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
+  t.same(files.filter(isTempName), [], 'no temp files left');
   t.equal((await new Ledger(path.join(home, 'ledger.jsonl')).verify()).ok, true, 'ledger intact');
   const again = await client.call('asset.process', { paths: many });
   t.equal(again.result.errors.length, 0, 'the same files process fine afterwards');

@@ -5,6 +5,7 @@ import t from 'tap';
 import yauzl from 'yauzl';
 import { JobFinishedSchema, PackResultSchema } from '../../protocol/src/methods.ts';
 import { AssetResultSchema } from '../../protocol/src/results.ts';
+import { isTempName } from '../../server/util/atomic.ts';
 import { sha256File, sha256Hex } from '../../server/util/hash.ts';
 import { archiveBlend } from '../../server/archive/blend-archive.ts';
 import { loadProfile } from '../../server/config.ts';
@@ -172,7 +173,7 @@ t.test('a cancelled archive leaves nothing behind', async (t) => {
     .then(() => null, (e: unknown) => e as ColophonError);
   t.equal(err?.key, 'CANCELLED');
   const left = await fs.readdir(path.join(home, 'output', 'private', assetId));
-  t.same(left.filter((f) => f.endsWith('.zip') || f.endsWith('.tmp')), [], `no zip and no temp file (${left.join(', ')})`);
+  t.same(left.filter((f) => f.endsWith('.zip') || isTempName(f)), [], `no zip and no temp file (${left.join(', ')})`);
 });
 
 t.test('a daemon with an invalid config.json does not start, and names the bad field', async (t) => {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
+import { isTempName } from '../../server/util/atomic.ts';
 import { png } from './helpers.ts';
 
 const BIN = path.resolve('bin/colophon.js');
@@ -40,7 +41,7 @@ t.test('a pack run killed half-way resumes without redoing finished files or lea
   t.same(res.errors, []);
   t.ok(res.report.summary.reused >= finished, `reused ${res.report.summary.reused} ≥ ${finished} finished before the kill`);
   t.ok(res.report.summary.reused < N, 'the rest was processed now');
-  const leftovers = (await fs.readdir(path.join(out, 'Big'), { recursive: true })).filter((f) => String(f).endsWith('.tmp'));
+  const leftovers = (await fs.readdir(path.join(out, 'Big'), { recursive: true })).filter((f) => isTempName(String(f)));
   t.same(leftovers, [], 'no temp files left behind');
   const check = spawnSync('sh', ['-c', `cd "${root}" && mkdir x && cd x && unzip -q "${path.join(out, 'Big', 'private', 'Big.zip')}" && sha256sum -c --quiet SHA256SUMS`], { encoding: 'utf8' });
   t.equal(check.status, 0, `sha256sum -c: ${check.stdout}${check.stderr}`);

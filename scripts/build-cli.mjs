@@ -32,6 +32,15 @@ const sourceUrls = {
   },
 };
 
+// Loaded from node_modules as installed: native addons and packages that find files of their own beside them
+// (libvips, the C2PA binary, the vendored exiftool, worker scripts, tsx's loader, pino's transports under fastify),
+// and the large ones only some commands load. The small pure-JavaScript ones every command needs (zod — some 95
+// modules —, commander, p-queue …) are compiled in, which saves a module lookup and a compile each on every start.
+const LOADED_AS_INSTALLED = [
+  'sharp', '@contentauth/c2pa-node', 'exiftool-vendored', 'piscina', 'tsx',
+  'fastify', 'fastify-plugin', '@fastify/*', 'ws', 'chokidar', '@peculiar/*', 'yazl', 'yauzl', 'fzstd', 'cli-progress', 'semver',
+];
+
 await fs.rm(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: repo,
@@ -42,9 +51,10 @@ const result = await esbuild.build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  // Dependencies stay in node_modules, loaded as they are (native addons, vendored exiftool).
-  packages: 'external',
+  external: LOADED_AS_INSTALLED,
   outdir,
+  // The CommonJS packages compiled in (commander) call require() for Node's own modules.
+  banner: { js: "import { createRequire as __colophonRequire } from 'node:module'; const require = __colophonRequire(import.meta.url);" },
   outExtension: { '.js': '.mjs' },
   sourcemap: 'linked',
   metafile: true,

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { ColophonError } from '../errors.ts';
 
 export interface BlendHeader {
@@ -40,6 +39,7 @@ async function inflatedHead(file: string, kind: 'gzip' | 'zstd', want: number): 
       }
       gunzip.destroy();
     } else {
+      const { Decompress } = await import('fzstd');
       const d = new Decompress((c) => {
         chunks.push(Buffer.from(c));
         have += c.length;
@@ -119,6 +119,7 @@ export async function validateCompressedBlend(file: string, kind: 'gzip' | 'zstd
       for await (const c of gunzip) if (walker.feed(c as Buffer)) break;
       gunzip.destroy();
     } else {
+      const { Decompress } = await import('fzstd');
       const d = new Decompress((c) => void walker.feed(Buffer.from(c)));
       for await (const c of stream) {
         d.push(new Uint8Array(c as Buffer));

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';
 import { ColophonError } from '../errors.ts';
@@ -215,9 +215,10 @@ async function classifyZip(file: string, ext: string, warnings: string[], maxEnt
 }
 
 /** Entry names from the central directory only (nothing is extracted). */
-function listZipEntries(file: string, maxEntries: number): Promise<string[]> {
+async function listZipEntries(file: string, maxEntries: number): Promise<string[]> {
+  const { default: zipReader } = await import('yauzl');
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) => {
+    zipReader.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false }, (err, zip) => {
       if (err != null || zip == null) {
         reject(new ColophonError('CORRUPT_FILE', `${file} is not a readable zip archive (${err?.message ?? 'unknown error'}). It is damaged or truncated.`, { cause: err }));
         return;

@@ -3,22 +3,23 @@
 // CLI run still ends as soon as its work is done.
 import os from 'node:os';
 import { SHARE_ENV } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { ErrorKey } from '../../protocol/src/errors.ts';
 import { ColophonError } from '../errors.ts';
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: { name?: string; message: string; key?: ErrorKey; code?: string; path?: string } };
 
-let pool: Piscina | null = null;
+let pool: Promise<Piscina> | null = null;
 
-function getPool(): Piscina {
-  pool ??= new Piscina({
+// piscina is loaded with the first job: most runs (PNG and JPEG renders) never need a worker thread.
+function getPool(): Promise<Piscina> {
+  pool ??= import('piscina').then(({ Piscina }) => new Piscina({
     filename: new URL('./off-thread-worker.mjs', import.meta.url).href,
     maxThreads: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     idleTimeout: 1000,
     // The workers see the same environment as the main thread (PATH decides which decoder tools are found).
     env: SHARE_ENV,
-  });
+  }));
   return pool;
 }
 
@@ -27,7 +28,7 @@ function getPool(): Piscina {
  * clone), so keep them small: pass file names, return 8-bit pixels rather than floats.
  */
 export async function offThread<T>(module: URL, fn: string, args: unknown[]): Promise<T> {
-  const reply = (await getPool().run({ module: module.href, fn, args })) as Reply;
+  const reply = (await (await getPool()).run({ module: module.href, fn, args })) as Reply;
   if (reply.ok) return reply.value as T;
   const { key, message, code, path, name } = reply.error;
   if (key != null) throw new ColophonError(key, message);
@@ -38,5 +39,5 @@ export async function offThread<T>(module: URL, fn: string, args: unknown[]): Pr
 export async function closeOffThread(): Promise<void> {
   const p = pool;
   pool = null;
-  await p?.destroy();
+  await (await p)?.destroy();
 }

@@ -64,8 +64,8 @@ async function main(): Promise<void> {
 
   startup();
 
-  // One untimed run of the CLI on a small file: the signing identity and the ledger exist from then on, as on
-  // any machine that has processed a file before. Then every input is read once so all runs find it cached.
+  // One untimed run of the CLI on a small file: the signing identity, the ledger and the kept stamp templates exist
+  // from then on, as on any machine that has processed a file before. Then every input is read once so all runs find it cached.
   const pre = timeCommand(process.execPath, [CLI, 'process', warmup!, '--out', path.join(home, 'warmup-cli-out')], { env: cliEnv() });
   if (pre.status !== 0) throw new Error(`colophon process (warm-up) failed: ${pre.stderr}`);
   for (const f of files) await fs.readFile(f);

@@ -76,7 +76,7 @@ export async function writePublicOutputs(outcomes: FileOutcome[], opts: PublicOp
         watermark, opacity: wm.opacity, placement: 'tiled', quality: opts.profile.preview.quality, decode: decodeForSheet, thumbnails: thumbOf,
       });
       await fs.mkdir(opts.sheetCache, { recursive: true });
-      const template = await stampTemplate('jpeg', rights);
+      const template = await stampTemplate('jpeg', rights, opts.configDir);
       const label = `the contact sheet of ${set.material}`;
       await produceAtomic(cached, async (tmp) => {
         if (template.format !== 'jpeg') throw new Error('a JPEG stamp template was expected');

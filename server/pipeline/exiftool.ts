@@ -53,14 +53,6 @@ export function getExifTool(): ExifTool {
   return shared;
 }
 
-/**
- * Starts a perl process of the process-wide pool now, without waiting for it: the CLI does while it loads the
- * pipeline, so perl's own start-up (about 150 ms) runs on another core instead of before the first stamp.
- */
-export function startExifTool(): void {
-  getExifTool().version().catch(() => undefined);
-}
-
 /** Ends the process-wide pool; safe to call more than once. A daemon's own pool is ended by the daemon. */
 export async function closeExifTool(): Promise<void> {
   const et = shared;

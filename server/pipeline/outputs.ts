@@ -88,7 +88,7 @@ async function placeInMemory(dest: string, made: InMemory): Promise<void> {
  */
 export async function signMasterInMemory(input: InputSnapshot, format: string, dest: string, rights: RightsStamp, credential: SignContext, label: string): Promise<InMemory | null> {
   if (format !== 'png' || input.data == null || readPngXmp(input.data, label) != null) return null;
-  const template = (await stampTemplate('png', rights)) as Extract<StampTemplate, { format: 'png' }>;
+  const template = (await stampTemplate('png', rights, credential.configDir)) as Extract<StampTemplate, { format: 'png' }>;
   return signAndHashInMemory(applyPngTemplate(input.data, template, label), { dest, format, role: 'master', rights }, credential, template, label);
 }
 
@@ -175,7 +175,7 @@ export async function writePreview(
   const target = { dest, format, role: 'preview', rights, parent, ...(parentBytes != null ? { parentBytes } : {}) } as const;
   const what = `the preview of ${label}`;
   if (format === 'jpeg') {
-    const template = (await stampTemplate('jpeg', rights)) as Extract<StampTemplate, { format: 'jpeg' }>;
+    const template = (await stampTemplate('jpeg', rights, signContext.configDir)) as Extract<StampTemplate, { format: 'jpeg' }>;
     const made = await signAndHashInMemory(applyJpegTemplate(buffer, template, what), target, signContext, template, what);
     await placeInMemory(dest, made);
     return { warnings: made.warnings, credential: made.signed.embedded ? 'embedded' : 'sidecar', hashed: made.hashed };

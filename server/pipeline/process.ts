@@ -154,9 +154,9 @@ async function writeManifestIfChanged(privDir: string, m: Manifest, changed: boo
   return describeOutput(manifestFile(privDir, m.result), { visibility: 'private', purpose: 'manifest', metadata: 'none' });
 }
 
-function prepareStampTemplates(profile: PipelineEnv['profile']): void {
-  const rights = rightsFromProfile(profile, 'digitalCreation');
-  for (const format of ['png', 'jpeg'] as const) stampTemplate(format, rights).catch(() => undefined);
+function prepareStampTemplates(env: PipelineEnv): void {
+  const rights = rightsFromProfile(env.profile, 'digitalCreation');
+  for (const format of ['png', 'jpeg'] as const) stampTemplate(format, rights, env.configDir).catch(() => undefined);
   // The C2PA library is large; loaded now, it is ready when the first master is signed.
   c2pa().catch(() => undefined);
 }
@@ -176,7 +176,7 @@ export async function processPaths(
   const { files, errors } = await expandInputs(paths, env.outRoot);
   // The stamp templates are made (by exiftool) while the first files are being decoded, not after; a failure here
   // is met again, and reported, by the file that needs the template (or the library, by the first file signed).
-  if (files.length > 0) prepareStampTemplates(env.profile);
+  if (files.length > 0) prepareStampTemplates(env);
   const results: Array<AssetResult | null> = files.map(() => null);
   const failures: Array<Failure | null> = files.map(() => null);
   const queue = new PQueue({ concurrency: filesAtOnce(env.profile) });

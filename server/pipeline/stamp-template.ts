@@ -1,12 +1,15 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { exiftoolPath } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { ColophonError } from '../errors.ts';
-import { canonicalJson } from '../util/hash.ts';
+import { resolvePaths } from '../paths.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
+import { canonicalJson, sha256Hex } from '../util/hash.ts';
 import { readJpegSegments, type JpegSegment } from './jpeg-segments.ts';
 import { readPngXmp, withPngXmp } from './png-xmp.ts';
-import { embedStamp, type RightsStamp } from './stamp.ts';
+import { embedStamp, stampTags, type RightsStamp } from './stamp.ts';
 
 /**
  * The rights stamp as finished metadata blocks. exiftool authors them once per rights statement (writing a tiny
@@ -18,22 +21,94 @@ export type StampTemplate =
   | { format: 'png'; packet: string; warnings: string[] }
   | { format: 'jpeg'; segments: Buffer[]; warnings: string[] };
 
+/** A template as exiftool wrote it, with the MetadataDate it carries. */
+type Authored = StampTemplate & { date: string };
+
 /**
- * A template is remade at least this often, so the MetadataDate it carries is never older than this. Within a
- * job the rights do not change, so each job pays for a template about once per format.
+ * Bumped when how templates are authored changes, so templates kept on disk by an older Colophon are made again.
+ * They are also keyed by the exact tags (stampTags) and the exiftool version.
  */
-const TEMPLATE_MAX_AGE_MS = 30_000;
+const TEMPLATE_VERSION = 1;
 
-const cache = new Map<string, { made: number; template: Promise<StampTemplate> }>();
+// exiftool writes MetadataDate once, as an element of the xmp namespace, in UTC (stampTags gives it in UTC).
+const METADATA_DATE = /<xmp:MetadataDate>(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00)<\/xmp:MetadataDate>/g;
 
-export function stampTemplate(format: 'png' | 'jpeg', rights: RightsStamp): Promise<StampTemplate> {
-  const key = `${format}:${canonicalJson(rights)}`;
-  const hit = cache.get(key);
-  if (hit != null && Date.now() - hit.made < TEMPLATE_MAX_AGE_MS) return hit.template;
-  const template = authorTemplate(format, rights);
-  cache.set(key, { made: Date.now(), template });
-  template.catch(() => cache.delete(key));
-  return template;
+const authored = new Map<string, Promise<Authored>>();
+
+/**
+ * The stamp for `rights` as metadata blocks, dated now. Authored by exiftool once per rights statement and kept in
+ * `<config>/cache/stamp-templates/` (so a `colophon process` run does not start perl for it); every use gets the
+ * current time as its MetadataDate, put in place of the date exiftool wrote (the same 25 characters, in the same
+ * place: nothing else in the blocks moves).
+ */
+export async function stampTemplate(format: 'png' | 'jpeg', rights: RightsStamp, configDir?: string): Promise<StampTemplate> {
+  const key = sha256Hex(canonicalJson({ v: TEMPLATE_VERSION, format, tags: undatedTags(format, rights), exiftool: await exiftoolVersion() }));
+  let template = authored.get(key);
+  if (template == null) {
+    template = keptOrAuthored(path.join(configDir ?? resolvePaths().configDir, 'cache', 'stamp-templates', `${key.slice(0, 32)}.json`), format, rights);
+    authored.set(key, template);
+    template.catch(() => authored.delete(key));
+  }
+  return dated(await template, new Date());
+}
+
+function undatedTags(format: 'png' | 'jpeg', rights: RightsStamp): Record<string, unknown> {
+  const { tags } = stampTags(rights, format);
+  const { 'XMP-xmp:MetadataDate': _date, ...rest } = tags as Record<string, unknown>;
+  return rest;
+}
+
+let version: Promise<string> | null = null;
+
+/** The version of the exiftool that authors the templates (the package that vendors it). */
+function exiftoolVersion(): Promise<string> {
+  version ??= exiftoolPath()
+    .then((script) => fs.readFile(path.join(path.dirname(script), '..', 'package.json'), 'utf8'))
+    .then((text) => String((JSON.parse(text) as { version?: unknown }).version ?? 'unknown'))
+    .catch(() => 'unknown');
+  return version;
+}
+
+async function keptOrAuthored(file: string, format: 'png' | 'jpeg', rights: RightsStamp): Promise<Authored> {
+  const kept = await readKept(file, format);
+  if (kept != null) return kept;
+  const made = await authorTemplate(format, rights);
+  // Keeping it is only a saving: a folder that cannot be written just means exiftool authors it again next run.
+  await fs.mkdir(path.dirname(file), { recursive: true })
+    .then(() => writeFileAtomic(file, JSON.stringify(made.format === 'png' ? made : { ...made, segments: made.segments.map((b) => b.toString('base64')) })))
+    .catch(() => undefined);
+  return made;
+}
+
+/** A kept template, or null when there is none or it is not one this version wrote whole. */
+async function readKept(file: string, format: 'png' | 'jpeg'): Promise<Authored | null> {
+  try {
+    const k = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    const warnings = Array.isArray(k.warnings) ? k.warnings.map(String) : null;
+    if (k.format !== format || typeof k.date !== 'string' || warnings == null) return null;
+    const t: Authored = format === 'png'
+      ? { format, packet: String(k.packet ?? ''), warnings, date: k.date }
+      : { format, segments: (Array.isArray(k.segments) ? k.segments : []).map((b) => Buffer.from(String(b), 'base64')), warnings, date: k.date };
+    return metadataDateOf(t) === t.date ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The one MetadataDate the template's XMP carries, or null when there is not exactly one. */
+function metadataDateOf(t: StampTemplate): string | null {
+  const xmp = t.format === 'png' ? t.packet : t.segments.map((b) => b.toString('latin1')).join('\n');
+  const dates = [...xmp.matchAll(METADATA_DATE)].map((m) => m[1]!);
+  return dates.length === 1 ? dates[0]! : null;
+}
+
+function dated(t: Authored, now: Date): StampTemplate {
+  const from = `<xmp:MetadataDate>${t.date}</xmp:MetadataDate>`;
+  const to = `<xmp:MetadataDate>${now.toISOString().slice(0, 19)}+00:00</xmp:MetadataDate>`;
+  if (t.format === 'png') return { format: 'png', packet: t.packet.replace(from, to), warnings: t.warnings };
+  // latin1 maps every byte to one character and back, so only the date's bytes change.
+  const segments = t.segments.map((b) => (b.includes(from) ? Buffer.from(b.toString('latin1').replace(from, to), 'latin1') : b));
+  return { format: 'jpeg', segments, warnings: t.warnings };
 }
 
 /** JPEG segments the stamp consists of: EXIF (APP1), XMP (APP1), Photoshop IRB with IPTC-IIM (APP13). */
@@ -41,7 +116,7 @@ function isStampSegment(s: JpegSegment): boolean {
   return (s.marker === 0xe1 && (s.id === 'Exif' || s.id === 'http://ns.adobe.com/xap/1.0/')) || (s.marker === 0xed && s.id === 'Photoshop 3.0');
 }
 
-async function authorTemplate(format: 'png' | 'jpeg', rights: RightsStamp): Promise<StampTemplate> {
+async function authorTemplate(format: 'png' | 'jpeg', rights: RightsStamp): Promise<Authored> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-stamp-'));
   try {
     const file = path.join(dir, `template.${format === 'png' ? 'png' : 'jpg'}`);
@@ -52,14 +127,20 @@ async function authorTemplate(format: 'png' | 'jpeg', rights: RightsStamp): Prom
     if (format === 'png') {
       const packet = readPngXmp(bytes, 'the rights stamp');
       if (packet == null) throw new Error('exiftool wrote no XMP packet');
-      return { format, packet, warnings };
+      return withDate({ format, packet, warnings });
     }
     const segments = readJpegSegments(bytes).filter(isStampSegment).map((s) => s.bytes);
     if (segments.length === 0) throw new Error('exiftool wrote no metadata segments');
-    return { format, segments, warnings };
+    return withDate({ format, segments, warnings });
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+function withDate(t: StampTemplate): Authored {
+  const date = metadataDateOf(t);
+  if (date == null) throw new Error('exiftool did not write one MetadataDate in the XMP packet');
+  return { ...t, date };
 }
 
 /** The PNG with the template's XMP packet as its only XMP chunk (the PNG must carry no XMP of its own). */

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import t from 'tap';
 import { readJpegSegments } from '../../server/pipeline/jpeg-segments.ts';
 import { runStages } from '../../server/pipeline/process.ts';
-import { rightsFromProfile } from '../../server/pipeline/stamp.ts';
+import { rightsFromProfile, type RightsStamp } from '../../server/pipeline/stamp.ts';
 import { applyJpegTemplate, assertCarriesTemplate, stampTemplate } from '../../server/pipeline/stamp-template.ts';
 import { makeEnv, makeImage } from '../helpers/pipeline-env.ts';
 
@@ -41,11 +41,10 @@ t.test('a texture-shaped picture is found to be a normal map from the one decode
 t.test('the JPEG stamp template: read back by exiv2 and exiftool, refused on a JPEG with metadata, checked after writing', async (t) => {
   const env = await makeEnv(t);
   const rights = rightsFromProfile(env.profile, 'digitalCreation');
-  const tpl = await stampTemplate('jpeg', rights);
+  const tpl = await stampTemplate('jpeg', rights, env.configDir);
   if (tpl.format !== 'jpeg') throw new Error('expected a JPEG template');
-  t.equal(await stampTemplate('jpeg', rights), tpl, 'one template per rights statement while it is fresh');
-  const other = await stampTemplate('jpeg', { ...rights, creator: 'Someone Else' });
-  t.not(other, tpl, 'other rights, another template');
+  const other = await stampTemplate('jpeg', { ...rights, creator: 'Someone Else' }, env.configDir);
+  t.notSame(other, tpl, 'other rights, another template');
 
   const plain = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#456' } }).withIccProfile('srgb').jpeg().toBuffer();
   const stamped = applyJpegTemplate(plain, tpl, 'x.jpg');
@@ -65,6 +64,46 @@ t.test('the JPEG stamp template: read back by exiv2 and exiftool, refused on a J
   t.doesNotThrow(() => assertCarriesTemplate(stamped, tpl, 'x.jpg'));
   t.throws(() => assertCarriesTemplate(plain, tpl, 'x.jpg'), { key: 'METADATA_WRITE_FAILED', message: /x\.jpg/ });
   t.throws(() => readJpegSegments(Buffer.from('not a jpeg')), /not a JPEG/);
+});
+
+/** Calls stampTemplate in a new Node process (so nothing is remembered in memory) and returns what it got. */
+function templateInNewProcess(configDir: string, rights: RightsStamp): { packet: string; warnings: string[] } {
+  const code = `import { stampTemplate } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../server/pipeline/stamp-template.ts'))};\n` +
+    `import { closeExifTool } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../server/pipeline/exiftool.ts'))};\n` +
+    `const t = await stampTemplate('png', JSON.parse(process.argv[1]), process.argv[2]); await closeExifTool(); console.log(JSON.stringify(t));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, JSON.stringify(rights), configDir], { encoding: 'utf8' });
+  return JSON.parse(out) as { packet: string; warnings: string[] };
+}
+
+const metadataDate = (xmp: string) => /<xmp:MetadataDate>([^<]+)<\/xmp:MetadataDate>/.exec(xmp)?.[1];
+
+t.test('a template is authored by exiftool once and kept; every use is dated now', async (t) => {
+  const env = await makeEnv(t);
+  const rights = { ...rightsFromProfile(env.profile, 'digitalCreation'), creator: 'Kept Template Artist' };
+  const first = await stampTemplate('png', rights, env.configDir);
+  if (first.format !== 'png') throw new Error('expected a PNG template');
+  const keptDir = path.join(env.configDir!, 'cache', 'stamp-templates');
+  const kept = await fs.readdir(keptDir);
+  t.equal(kept.length, 1, 'kept in <config>/cache/stamp-templates');
+  const file = path.join(keptDir, kept[0]!);
+  const onDisk = JSON.parse(await fs.readFile(file, 'utf8')) as { date: string; packet: string; warnings: string[] };
+  t.match(onDisk.packet, /DMI-PROHIBITED/, 'holding the packet exiftool wrote');
+
+  // An old date on disk, and a marker only the kept copy carries: a new process uses it and dates it now.
+  const old = '2001-02-03T04:05:06+00:00';
+  await fs.writeFile(file, JSON.stringify({ ...onDisk, date: old, packet: onDisk.packet.replace(onDisk.date, old), warnings: ['kept-copy marker'] }));
+  const before = Date.now();
+  const reused = templateInNewProcess(env.configDir!, rights);
+  t.same(reused.warnings, ['kept-copy marker'], 'a new process takes the kept template');
+  const date = metadataDate(reused.packet)!;
+  t.ok(Math.abs(Date.parse(date) - before) < 60_000, `its MetadataDate is now (${date}), not the kept ${old}`);
+  t.equal(reused.packet.replace(date, old), onDisk.packet.replace(onDisk.date, old), 'and nothing else in the packet differs');
+
+  await fs.writeFile(file, '{ "format": "png", "date": "not a da');
+  const remade = templateInNewProcess(env.configDir!, rights);
+  t.same(remade.warnings, [], 'a damaged kept template is authored again');
+  t.match(remade.packet, /Kept Template Artist/);
+  t.ok(JSON.parse(await fs.readFile(file, 'utf8')).date, 'and kept whole again');
 });
 
 t.test('a PNG with its own XMP is stamped by exiftool, merging; one without gets the template', async (t) => {

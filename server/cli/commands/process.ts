@@ -27,7 +27,6 @@ export function registerProcess(program: Command): void {
         return;
       }
       // Loaded here, not at start-up: `--help` and other commands never pay for the pipeline.
-      void import('../../pipeline/exiftool.ts').then((m) => m.startExifTool(), () => undefined);
       const [{ openServices }, { processPaths }] = await Promise.all([import('../../services.ts'), import('../../pipeline/process.ts')]);
       const services = await openServices();
       try {

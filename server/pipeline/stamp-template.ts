@@ -89,6 +89,8 @@ async function readKept(file: string, format: 'png' | 'jpeg'): Promise<Authored 
     const t: Authored = format === 'png'
       ? { format, packet: String(k.packet ?? ''), warnings, date: k.date }
       : { format, segments: (Array.isArray(k.segments) ? k.segments : []).map((b) => Buffer.from(String(b), 'base64')), warnings, date: k.date };
+    // Each JPEG segment must be whole: a marker, and a length that is its own.
+    if (t.format === 'jpeg' && !t.segments.every((b) => b.length >= 4 && b[0] === 0xff && b.readUInt16BE(2) + 2 === b.length)) return null;
     return metadataDateOf(t) === t.date ? t : null;
   } catch {
     return null;

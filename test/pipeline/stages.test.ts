@@ -67,12 +67,12 @@ t.test('the JPEG stamp template: read back by exiv2 and exiftool, refused on a J
 });
 
 /** Calls stampTemplate in a new Node process (so nothing is remembered in memory) and returns what it got. */
-function templateInNewProcess(configDir: string, rights: RightsStamp): { packet: string; warnings: string[] } {
+function templateInNewProcess(configDir: string, rights: RightsStamp, format: 'png' | 'jpeg' = 'png'): { packet: string; segments: Array<{ type: 'Buffer'; data: number[] }>; warnings: string[] } {
   const code = `import { stampTemplate } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../server/pipeline/stamp-template.ts'))};\n` +
     `import { closeExifTool } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../server/pipeline/exiftool.ts'))};\n` +
-    `const t = await stampTemplate('png', JSON.parse(process.argv[1]), process.argv[2]); await closeExifTool(); console.log(JSON.stringify(t));`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, JSON.stringify(rights), configDir], { encoding: 'utf8' });
-  return JSON.parse(out) as { packet: string; warnings: string[] };
+    `const t = await stampTemplate(process.argv[3], JSON.parse(process.argv[1]), process.argv[2]); await closeExifTool(); console.log(JSON.stringify(t));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, JSON.stringify(rights), configDir, format], { encoding: 'utf8' });
+  return JSON.parse(out) as { packet: string; segments: Array<{ type: 'Buffer'; data: number[] }>; warnings: string[] };
 }
 
 const metadataDate = (xmp: string) => /<xmp:MetadataDate>([^<]+)<\/xmp:MetadataDate>/.exec(xmp)?.[1];
@@ -104,6 +104,17 @@ t.test('a template is authored by exiftool once and kept; every use is dated now
   t.same(remade.warnings, [], 'a damaged kept template is authored again');
   t.match(remade.packet, /Kept Template Artist/);
   t.ok(JSON.parse(await fs.readFile(file, 'utf8')).date, 'and kept whole again');
+
+  // A kept JPEG template with a segment cut short is not used either.
+  const jpeg = await stampTemplate('jpeg', rights, env.configDir);
+  if (jpeg.format !== 'jpeg') throw new Error('expected a JPEG template');
+  const jpegFile = (await fs.readdir(keptDir)).map((f) => path.join(keptDir, f)).find((f) => f !== file)!;
+  const keptJpeg = JSON.parse(await fs.readFile(jpegFile, 'utf8')) as { segments: string[] };
+  const cut = keptJpeg.segments.map((b, i) => (i === 0 ? Buffer.from(b, 'base64').subarray(0, 40).toString('base64') : b));
+  await fs.writeFile(jpegFile, JSON.stringify({ ...keptJpeg, segments: cut, warnings: ['kept-copy marker'] }));
+  const again = templateInNewProcess(env.configDir!, rights, 'jpeg');
+  t.same(again.warnings, [], 'a kept JPEG template with a cut segment is authored again');
+  t.same(again.segments.map((b) => b.data.length), jpeg.segments.map((b) => b.length), 'with whole segments');
 });
 
 t.test('a PNG with its own XMP is stamped by exiftool, merging; one without gets the template', async (t) => {

@@ -108,6 +108,8 @@ t.test('the one-time URL logs in and the page shows the assets colophon process 
   await shot(page, '01-now');
 
   await page.getByRole('link', { name: 'Assets' }).click();
+  // The Now page links recent assets too: look for the list only once the Assets page has replaced it.
+  await page.getByRole('heading', { name: 'Assets', level: 1 }).waitFor();
   for (const f of ['castle_at_dusk.png', 'forest_shrine.png', 'harbour_night.png', 'DSCN0010.jpg']) {
     await page.getByRole('link', { name: new RegExp(f.replace('.', '\\.')) }).waitFor();
   }
@@ -259,6 +261,7 @@ t.test('a narrow window still works', async (t) => {
   t.ok(overflow <= 1, `no sideways scrolling at 420 px (overflow ${overflow}px)`);
   await shot(page, '10-narrow-now');
   await page.getByRole('link', { name: 'Assets' }).click();
+  await page.getByRole('heading', { name: 'Assets', level: 1 }).waitFor();
   await page.getByRole('link', { name: /castle_at_dusk/ }).waitFor();
   await shot(page, '11-narrow-assets');
   await page.reload();

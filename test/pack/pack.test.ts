@@ -31,15 +31,20 @@ async function makePack(root: string): Promise<string> {
 }
 
 function zipNames(file: string): Promise<string[]> {
+  return zipMembers(file).then((members) => members.map((m) => m.name));
+}
+
+/** Each member's name, CRC-32, size and date, from the central directory: says which member changed, if one did. */
+function zipMembers(file: string): Promise<Array<{ name: string; crc32: number; bytes: number; mtime: string }>> {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true }, (err, zf) => {
       if (err) return reject(err);
-      const names: string[] = [];
+      const members: Array<{ name: string; crc32: number; bytes: number; mtime: string }> = [];
       zf.on('entry', (e: yauzl.Entry) => {
-        names.push(e.fileName);
+        members.push({ name: e.fileName, crc32: e.crc32, bytes: e.uncompressedSize, mtime: e.getLastModDate().toISOString() });
         zf.readEntry();
       });
-      zf.on('end', () => resolve(names));
+      zf.on('end', () => resolve(members));
       zf.on('error', reject);
       zf.readEntry();
     });
@@ -134,8 +139,10 @@ t.test('a folder pack: public previews, contact sheets, delivery zip, report; se
 
   // second run: same outputs, reused by content hash
   const ledgerBefore = (await services.ledger.readAll()).length;
+  const membersBefore = await zipMembers(r.archive.path);
   const r2 = await runPack(pack, { outDir: out, market: 'superhive', env: { profile: services.profile, ledger: services.ledger } });
   t.equal((r2.report.summary as { reused: number }).reused, 12, 'all processed files reused');
+  t.same(await zipMembers(r2.archive.path), membersBefore, 'the delivery zip has the same members, contents and dates');
   t.equal(r2.archive.sha256, r.archive.sha256, 'the delivery zip is byte-identical');
   t.equal((await services.ledger.readAll()).length, ledgerBefore, 'nothing recorded twice');
   // The README lets the seller delete the work area: every recorded output is still where the ledger says.

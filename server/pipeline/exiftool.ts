@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
+import type { ExifTool } from 'exiftool-vendored';
 import { spawnGuarded } from '../util/child.ts';
 import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 
@@ -10,11 +12,45 @@ import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
  */
 export const EXIFTOOL_MAX_MEMORY_BYTES = 1024 * 1024 * 1024;
 
+const require = createRequire(import.meta.url);
+type Vendored = typeof import('exiftool-vendored');
+let vendored: Vendored | null = null;
+
+/**
+ * exiftool-vendored, loaded on first use: some 25 modules (with batch-cluster and luxon), about 0.1 s of start-up,
+ * that a `colophon process` of renders never needs, because it stamps from the kept templates.
+ */
+function exiftoolVendored(): Vendored {
+  vendored ??= require('exiftool-vendored') as Vendored;
+  return vendored;
+}
+
+/** The path of the exiftool script the pool runs. */
+export function exiftoolScript(): Promise<string> {
+  return exiftoolVendored().exiftoolPath();
+}
+
+let version: Promise<string> | null = null;
+
+/**
+ * The version of the vendored exiftool (its package's), read without loading exiftool-vendored. The package is
+ * the one exiftool-vendored itself requires for this platform; "unknown" when it is not installed.
+ */
+export function vendoredExiftoolVersion(): Promise<string> {
+  version ??= (async () => {
+    const own = createRequire(require.resolve('exiftool-vendored'));
+    const manifest = own.resolve(`exiftool-vendored.${process.platform === 'win32' ? 'exe' : 'pl'}/package.json`);
+    return String((JSON.parse(await fs.readFile(manifest, 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  })().catch(() => 'unknown');
+  return version;
+}
+
 /**
  * A new exiftool pool (stay_open). Each perl process is started through the child guard, so it dies with us even
  * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
  */
 export function openExifTool(taskTimeoutMs: number = DEFAULT_LIMITS.timeouts.exiftoolTaskMs): ExifTool {
+  const { ExifTool, DefaultExiftoolArgs, exiftoolPath } = exiftoolVendored();
   let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
     // One perl per core (at least two): stamping and read-backs of parallel files do not queue behind each other.

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { exiftoolPath } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { ColophonError } from '../errors.ts';
 import { resolvePaths } from '../paths.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
+import { vendoredExiftoolVersion } from './exiftool.ts';
 import { readJpegSegments, type JpegSegment } from './jpeg-segments.ts';
 import { readPngXmp, withPngXmp } from './png-xmp.ts';
 import { embedStamp, stampTags, type RightsStamp } from './stamp.ts';
@@ -42,7 +42,7 @@ const authored = new Map<string, Promise<Authored>>();
  * place: nothing else in the blocks moves).
  */
 export async function stampTemplate(format: 'png' | 'jpeg', rights: RightsStamp, configDir?: string): Promise<StampTemplate> {
-  const key = sha256Hex(canonicalJson({ v: TEMPLATE_VERSION, format, tags: undatedTags(format, rights), exiftool: await exiftoolVersion() }));
+  const key = sha256Hex(canonicalJson({ v: TEMPLATE_VERSION, format, tags: undatedTags(format, rights), exiftool: await vendoredExiftoolVersion() }));
   let template = authored.get(key);
   if (template == null) {
     template = keptOrAuthored(path.join(configDir ?? resolvePaths().configDir, 'cache', 'stamp-templates', `${key.slice(0, 32)}.json`), format, rights);
@@ -56,17 +56,6 @@ function undatedTags(format: 'png' | 'jpeg', rights: RightsStamp): Record<string
   const { tags } = stampTags(rights, format);
   const { 'XMP-xmp:MetadataDate': _date, ...rest } = tags as Record<string, unknown>;
   return rest;
-}
-
-let version: Promise<string> | null = null;
-
-/** The version of the exiftool that authors the templates (the package that vendors it). */
-function exiftoolVersion(): Promise<string> {
-  version ??= exiftoolPath()
-    .then((script) => fs.readFile(path.join(path.dirname(script), '..', 'package.json'), 'utf8'))
-    .then((text) => String((JSON.parse(text) as { version?: unknown }).version ?? 'unknown'))
-    .catch(() => 'unknown');
-  return version;
 }
 
 async function keptOrAuthored(file: string, format: 'png' | 'jpeg', rights: RightsStamp): Promise<Authored> {

@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { exiftoolPath, type WriteTags } from 'exiftool-vendored';
+import type { WriteTags } from 'exiftool-vendored';
 import type { Profile } from '../../protocol/src/profile.ts';
 import { expandTemplate } from '../config.ts';
 import { ColophonError } from '../errors.ts';
 import { tempNameFor } from '../util/atomic.ts';
-import { getExifTool } from './exiftool.ts';
+import { exiftoolScript, getExifTool } from './exiftool.ts';
 import { LEGACY_EXIF_IPTC } from './formats.ts';
 import type { SniffedFormat } from './sniff.ts';
 import { readPngXmp, withPngXmp } from './png-xmp.ts';
@@ -188,7 +188,7 @@ let xmp2iptc: Promise<string[]> | null = null;
  */
 async function mirrorArgs(tags: WriteTags): Promise<string[]> {
   xmp2iptc ??= (async () => {
-    const text = await fs.readFile(path.join(path.dirname(await exiftoolPath()), 'arg_files', 'xmp2iptc.args'), 'utf8');
+    const text = await fs.readFile(path.join(path.dirname(await exiftoolScript()), 'arg_files', 'xmp2iptc.args'), 'utf8');
     return text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('-') && l.includes('<'));
   })();
   const ours = new Set(Object.keys(tags).map((k) => k.toLowerCase()));

@@ -143,6 +143,11 @@ t.test('a folder pack: public previews, contact sheets, delivery zip, report; se
   const r2 = await runPack(pack, { outDir: out, market: 'superhive', env: { profile: services.profile, ledger: services.ledger } });
   t.equal((r2.report.summary as { reused: number }).reused, 12, 'all processed files reused');
   t.same(await zipMembers(r2.archive.path), membersBefore, 'the delivery zip has the same members, contents and dates');
+  // The documents are made afresh on every run: compared whole, so a difference says what it is.
+  for (const doc of ['manifest.json', 'README.txt', 'LICENSE.txt']) {
+    const again = execFileSync('unzip', ['-p', r2.archive.path, doc], { encoding: 'utf8' });
+    t.same(again.split('\n'), (await fs.readFile(path.join(x, doc), 'utf8')).split('\n'), `the second run's ${doc} is the first run's`);
+  }
   t.equal(r2.archive.sha256, r.archive.sha256, 'the delivery zip is byte-identical');
   t.equal((await services.ledger.readAll()).length, ledgerBefore, 'nothing recorded twice');
   // The README lets the seller delete the work area: every recorded output is still where the ledger says.

@@ -63,3 +63,33 @@ for (const fromSource of [true, false]) {
 t.test('the match help text shows the matcher\'s real default threshold', async (t) => {
   t.equal(HELP_DEFAULT, MATCH_DEFAULT);
 });
+
+/**
+ * Runs `colophon process` with a preload that writes, as the process exits, the packages require() loaded
+ * (exiftool-vendored is CommonJS, so the module hook above would not see it).
+ */
+async function processLoading(home: string, input: string, out: string): Promise<string[]> {
+  const log = path.join(home, 'required.json');
+  const preload = path.join(home, 'preload.cjs');
+  await fs.writeFile(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  await run(process.execPath, ['--require', preload, CLI, 'process', input, '--out', out], { env: { ...process.env, COLOPHON_HOME: home } });
+  const files = JSON.parse(await fs.readFile(log, 'utf8')) as string[];
+  return [...new Set(files.map((f) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter((p): p is string => p != null))];
+}
+
+t.test('a `colophon process` of PNG renders stamps from the kept templates and never loads exiftool-vendored', async (t) => {
+  const dir = t.testdir();
+  const { default: sharp } = await import('sharp');
+  const png = (name: string, hue: number) => sharp({ create: { width: 64, height: 48, channels: 3, background: { r: hue, g: 90, b: 200 } } }).png().toFile(path.join(dir, name));
+  await png('first.png', 10);
+  await png('second.png', 200);
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).jpeg().toFile(path.join(dir, 'photo.jpg'));
+  // The first run on a machine authors the templates with exiftool; later runs find them kept.
+  t.ok((await processLoading(dir, path.join(dir, 'first.png'), path.join(dir, 'out'))).includes('exiftool-vendored'), 'the first run authored the templates with exiftool');
+  const second = await processLoading(dir, path.join(dir, 'second.png'), path.join(dir, 'out'));
+  t.ok(second.includes('sharp'), 'the preload saw the packages the run loaded');
+  t.notOk(second.includes('exiftool-vendored'), 'a later PNG render loads no exiftool-vendored');
+  const outs = await fs.readdir(path.join(dir, 'out', 'private'), { recursive: true });
+  t.ok(outs.some((f) => f.endsWith('second.png')), 'and its master was written');
+  t.ok((await processLoading(dir, path.join(dir, 'photo.jpg'), path.join(dir, 'out'))).includes('exiftool-vendored'), 'a JPEG master is stamped by exiftool, which is loaded for it');
+});

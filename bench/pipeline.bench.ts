@@ -80,9 +80,17 @@ async function main(): Promise<void> {
     floors.push(runFloor(inDir, path.join(home, `floor-${round}`), longEdge, quality));
     hand ??= await runHandScript(inDir, path.join(home, 'hand'), profile);
     process.stderr.write(`colophon process (CLI), round ${round + 1} of ${ROUNDS}…\n`);
-    const cli = timeCommand(process.execPath, [CLI, 'process', inDir, '--out', path.join(home, `cli-out-${round}`)], { env: cliEnv() });
+    const cliOut = path.join(home, `cli-out-${round}`);
+    const cli = timeCommand(process.execPath, [CLI, 'process', inDir, '--out', cliOut], { env: cliEnv() });
     if (cli.status !== 0) {
       console.log(`colophon process FAILED (exit ${cli.status}): ${cli.stderr.trim()}`);
+      failed++;
+    }
+    // A credential that could not be embedded goes beside the file with a warning, and costs less to make: a run
+    // that took that way out is not the pipeline being measured.
+    const beside = (await fs.readdir(cliOut, { recursive: true })).filter((f) => f.endsWith('.c2pa'));
+    if (beside.length > 0) {
+      console.log(`colophon process: ${beside.length} Content Credential(s) went beside the file instead of inside it (${beside[0]}); the run does not count as the pipeline`);
       failed++;
     }
     clis.push(cli);

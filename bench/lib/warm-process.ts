@@ -9,8 +9,11 @@ import { Ledger } from '../../server/ledger/ledger.ts';
 import { resolvePaths } from '../../server/paths.ts';
 import { closeExifTool } from '../../server/pipeline/exiftool.ts';
 import { processPaths } from '../../server/pipeline/process.ts';
+import { tuneHeapForPipeline } from '../../server/util/heap.ts';
 import { cpuSecondsWithDescendants } from './measure.ts';
 
+// As the daemon (`colophon serve`) does at start.
+tuneHeapForPipeline();
 const [home, outRoot, warmup, ...files] = process.argv.slice(2);
 if (home == null || outRoot == null || warmup == null || files.length === 0) throw new Error('usage: warm-process.ts home outRoot warmupFile files...');
 const paths = resolvePaths({ COLOPHON_HOME: home });

@@ -3,6 +3,9 @@ import pkg from '../../package.json' with { type: 'json' };
 import { COMMANDS } from './commands/index.ts';
 import { EXIT } from './exit.ts';
 import { writeHuman } from './safe-text.ts';
+import { tuneHeapForPipeline } from '../util/heap.ts';
+
+tuneHeapForPipeline();
 
 const program = new Command('colophon')
   .description('Rights metadata, public previews, private delivery and an evidence log for Blender artists.')

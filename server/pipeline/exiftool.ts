@@ -50,7 +50,7 @@ export function vendoredExiftoolVersion(): Promise<string> {
  * after a kill -9 (exiftool itself waits on its closed stdin forever) and cannot use more than the cap above.
  */
 export function openExifTool(taskTimeoutMs: number = DEFAULT_LIMITS.timeouts.exiftoolTaskMs): ExifTool {
-  const { ExifTool, DefaultExiftoolArgs, exiftoolPath } = exiftoolVendored();
+  const { ExifTool, DefaultExiftoolArgs } = exiftoolVendored();
   let script: Promise<string> | null = null; // found once per pool, not again for every perl process
   const et = new ExifTool({
     // One perl per core (at least two): stamping and read-backs of parallel files do not queue behind each other.
@@ -58,7 +58,7 @@ export function openExifTool(taskTimeoutMs: number = DEFAULT_LIMITS.timeouts.exi
     taskTimeoutMillis: taskTimeoutMs,
     writeArgs: ['-overwrite_original'],
     processFactory: async () =>
-      spawnGuarded(await (script ??= exiftoolPath()), DefaultExiftoolArgs, {
+      spawnGuarded(await (script ??= exiftoolScript()), DefaultExiftoolArgs, {
         stdio: 'pipe',
         env: { ...process.env, LANG: 'C' },
         maxMemoryBytes: EXIFTOOL_MAX_MEMORY_BYTES,

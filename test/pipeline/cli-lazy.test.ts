@@ -89,6 +89,8 @@ t.test('a `colophon process` of PNG renders stamps from the kept templates and n
   const second = await processLoading(dir, path.join(dir, 'second.png'), path.join(dir, 'out'));
   t.ok(second.includes('sharp'), 'the preload saw the packages the run loaded');
   t.notOk(second.includes('exiftool-vendored'), 'a later PNG render loads no exiftool-vendored');
+  t.ok(second.includes('@contentauth/c2pa-node'), 'the C2PA library was loaded to sign it');
+  t.notOk(second.includes('fs-extra'), 'without the package index\'s settings helpers (fs-extra, node-fetch)');
   const outs = await fs.readdir(path.join(dir, 'out', 'private'), { recursive: true });
   t.ok(outs.some((f) => f.endsWith('second.png')), 'and its master was written');
   t.ok((await processLoading(dir, path.join(dir, 'photo.jpg'), path.join(dir, 'out'))).includes('exiftool-vendored'), 'a JPEG master is stamped by exiftool, which is loaded for it');

@@ -48,8 +48,19 @@ interface Known {
   ino: number;
   size: number;
   last: LedgerEntry | null;
-  /** Record key → byte range of the entry recording it (see recordKey). */
-  records: Map<string, { offset: number; length: number }>;
+  /** Where the last entry's line starts, and its length with the newline (damaged lines may follow it). */
+  lastAt: LineRange | null;
+  /**
+   * Asset id → the byte ranges of its `asset.recorded` entries, oldest first. Only these few lines are read and
+   * keyed (recordKey) when an append checks for a duplicate, so catching up never parses the whole file.
+   */
+  recorded: Map<string, LineRange[]>;
+}
+
+interface LineRange {
+  offset: number;
+  /** With the newline. */
+  length: number;
 }
 
 /**
@@ -93,8 +104,8 @@ export class Ledger {
       const known = await this.catchUp(fh);
       const plain = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
       const key = recordKey(type, plain);
-      const existing = key != null ? known.records.get(key) : undefined;
-      if (existing != null) return parseLine((await readRange(fh, existing.offset, existing.length - 1)).toString('utf8'), -1);
+      const existing = key != null ? await recordedAlready(fh, known, plain.assetId as string, key) : null;
+      if (existing != null) return existing;
       const base = {
         seq: known.last == null ? 0 : known.last.seq + 1,
         ts: now.toISOString(),
@@ -105,7 +116,8 @@ export class Ledger {
       const entry: LedgerEntry = { ...base, hash: entryHash(base) };
       const line = Buffer.from(canonical(entry) + '\n', 'utf8');
       await appendWhole(fh, known.size, line);
-      if (key != null) known.records.set(key, { offset: known.size, length: line.length });
+      if (key != null) addRecorded(known, plain.assetId as string, { offset: known.size, length: line.length });
+      known.lastAt = { offset: known.size, length: line.length };
       known.size += line.length;
       known.last = entry;
       return entry;
@@ -131,50 +143,42 @@ export class Ledger {
    * Reads what was added to the file since the last append (everything, the first time or if the file was
    * replaced), and deals with an unterminated last line: a complete entry that only lost its newline gets it
    * back (it is never dropped); a cut line, which no append ever reported as written, is moved to
-   * `<ledger>.torn` and cut off.
+   * `<ledger>.torn` and cut off. Only the entries an append chains onto or compares with are parsed: the last
+   * one, and the first new one (to notice a file rewritten under us); the rest are scanned for their asset id.
    */
   private async catchUp(fh: fs.FileHandle): Promise<Known> {
     const st = await fh.stat();
     let k = this.known;
-    if (k == null || k.ino !== st.ino || st.size < k.size) k = { ino: st.ino, size: 0, last: null, records: new Map() };
-    const startSize = k.size;
-    const fresh = st.size > k.size ? await readRange(fh, k.size, st.size - k.size) : Buffer.alloc(0);
-    let off = 0;
-    for (;;) {
-      const nl = fresh.indexOf(0x0a, off);
-      if (nl === -1) break;
-      const text = fresh.subarray(off, nl).toString('utf8');
-      let e: LedgerEntry;
-      try {
-        e = parseLine(text, -1);
-      } catch (err) {
-        // A damaged line in the middle is for verify to report; only the last one must be an entry to chain onto.
-        if (fresh.indexOf(0x0a, nl + 1) !== -1 || nl + 1 < fresh.length) {
-          k.size += nl + 1 - off;
-          off = nl + 1;
-          continue;
-        }
-        throw err;
-      }
-      if (startSize > 0 && k.last != null && off === 0 && e.prev !== k.last.hash) {
-        // Someone rewrote the file under us: start over from the beginning.
+    if (k == null || k.ino !== st.ino || st.size < k.size) k = { ino: st.ino, size: 0, last: null, lastAt: null, recorded: new Map() };
+    // Read from the start of the last entry known, to see that it is still there: a file rewritten under us
+    // (same inode, as long or longer) is read again from the beginning.
+    const from = k.lastAt?.offset ?? k.size;
+    const read = st.size > from ? await readRange(fh, from, st.size - from) : Buffer.alloc(0);
+    if (k.last != null && k.lastAt != null) {
+      const n = k.lastAt.length;
+      if (read[n - 1] !== 0x0a || tryParse(read.subarray(0, n - 1))?.hash !== k.last.hash) {
         this.known = null;
         return this.catchUp(fh);
       }
-      const key = recordKey(e.type, e.data);
-      if (key != null && !k.records.has(key)) k.records.set(key, { offset: k.size, length: nl + 1 - off });
-      k.last = e;
-      k.size += nl + 1 - off;
+    }
+    const fresh = read.subarray(k.size - from);
+    let off = 0;
+    for (let nl = fresh.indexOf(0x0a); nl !== -1; nl = fresh.indexOf(0x0a, off)) {
+      const id = recordedAssetId(fresh.subarray(off, nl));
+      if (id != null) addRecorded(k, id, { offset: k.size + off, length: nl + 1 - off });
       off = nl + 1;
     }
     const tail = fresh.subarray(off);
+    const last = lastEntry(fresh.subarray(0, off), tail.length > 0);
+    if (last != null) [k.last, k.lastAt] = [last.entry, { offset: k.size + last.start, length: last.length }];
+    k.size += off;
     if (tail.length > 0) {
       const whole = completeEntry(tail.toString('utf8'), k.last);
       if (whole != null) {
         await appendWhole(fh, st.size, Buffer.from('\n'));
-        const key = recordKey(whole.type, whole.data);
-        if (key != null && !k.records.has(key)) k.records.set(key, { offset: k.size, length: tail.length + 1 });
+        if (whole.type === 'asset.recorded' && typeof whole.data.assetId === 'string') addRecorded(k, whole.data.assetId, { offset: k.size, length: tail.length + 1 });
         k.last = whole;
+        k.lastAt = { offset: k.size, length: tail.length + 1 };
         k.size += tail.length + 1;
       } else {
         await fs.appendFile(`${this.file}.torn`, Buffer.concat([tail, Buffer.from('\n')]), { mode: 0o600 });
@@ -266,6 +270,67 @@ function recordKey(type: string, d: Record<string, unknown>): string | null {
   return sha256Hex(canonical([d.assetId, outputs, d.creator, d.licence, d.dataMining, d.noticeVersion, d.termsVersion]));
 }
 
+/** The first of this asset's `asset.recorded` entries that records the same as `key`, read from the file. */
+async function recordedAlready(fh: fs.FileHandle, known: Known, assetId: string, key: string): Promise<LedgerEntry | null> {
+  for (const range of known.recorded.get(assetId) ?? []) {
+    const e = tryParse(await readRange(fh, range.offset, range.length - 1));
+    if (e != null && recordKey(e.type, e.data) === key) return e;
+  }
+  return null;
+}
+
+function addRecorded(known: Known, assetId: string, range: LineRange): void {
+  const ranges = known.recorded.get(assetId);
+  if (ranges == null) known.recorded.set(assetId, [range]);
+  else ranges.push(range);
+}
+
+// Lines are canonical JSON, so keys are sorted: an entry ends with its type and a record's data opens with its asset id.
+const RECORDED_END = Buffer.from(',"type":"asset.recorded"}');
+const ASSET_ID_START = Buffer.from('{"data":{"assetId":"');
+const RECORDED = Buffer.from('"asset.recorded"');
+
+/** The asset id of an `asset.recorded` line, found without parsing it when the line has the canonical form. */
+function recordedAssetId(line: Buffer): string | null {
+  const canonicalRecord = line.length > RECORDED_END.length + ASSET_ID_START.length &&
+    line.subarray(line.length - RECORDED_END.length).equals(RECORDED_END) && line.subarray(0, ASSET_ID_START.length).equals(ASSET_ID_START);
+  if (canonicalRecord) {
+    const close = line.indexOf(0x22, ASSET_ID_START.length);
+    if (close !== -1) return line.toString('utf8', ASSET_ID_START.length, close);
+  }
+  // Any other line that might be a record (edited by hand, or a record without an asset id first) is parsed.
+  if (line.indexOf(RECORDED) === -1) return null;
+  const e = tryParse(line);
+  return e != null && e.type === 'asset.recorded' && typeof e.data?.assetId === 'string' ? e.data.assetId : null;
+}
+
+/**
+ * The last entry among complete `lines` that parses, and where its line starts and how long it is (newline
+ * included). A damaged line is passed over for verify to report, unless it is the very last thing in the file: an
+ * append must not chain onto a guess.
+ */
+function lastEntry(lines: Buffer, more: boolean): { entry: LedgerEntry; start: number; length: number } | null {
+  let end = lines.length - 1; // the last line's newline
+  while (end > 0) {
+    const start = lines.lastIndexOf(0x0a, end - 1) + 1;
+    try {
+      return { entry: parseLine(lines.toString('utf8', start, end), -1), start, length: end + 1 - start };
+    } catch (err) {
+      if (end === lines.length - 1 && !more) throw err;
+    }
+    end = start - 1;
+  }
+  return null;
+}
+
+function tryParse(line: Buffer): LedgerEntry | null {
+  try {
+    return parseLine(line.toString('utf8'), -1);
+  } catch {
+    return null;
+  }
+}
+
 /** Why line i is not a valid next entry after `prev`, or null. */
 function lineProblem(bytes: Buffer, i: number, prev: string): string | null {
   let e: LedgerEntry;
@@ -296,7 +361,8 @@ function completeEntry(text: string, last: LedgerEntry | null): LedgerEntry | nu
 }
 
 async function readRange(fh: fs.FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
+  // Not zero-filled (a catch-up may read a large ledger whole): only the bytes read are handed back.
+  const buf = Buffer.allocUnsafe(length);
   let got = 0;
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, offset + got);

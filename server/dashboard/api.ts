@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PackParamsSchema } from '../../protocol/src/methods.ts';
-import sharp from 'sharp';
+import sharp from '../util/sharp.ts';
 import type { DaemonState } from '../daemon/context.ts';
 import { processPack } from '../daemon/handlers/pack.ts';
 import { ledgerCsv } from '../daemon/ledger-csv.ts';

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../util/sharp.ts';
 import { phashFromGrey } from '../pipeline/phash.ts';
 
 /** Long edge of the grey working copy the variants are cut from: detailed enough for 32×32 hashes. */

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../util/sharp.ts';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
 import type { Ledger, VerifyReport } from '../ledger/ledger.ts';
 import { recordsOf, type TypedEntry } from '../ledger/records.ts';

@@ -1,4 +1,5 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import sharp from '../util/sharp.ts';
 import type { TextureSet } from './texture-sets.ts';
 
 export interface ContactSheetOptions {

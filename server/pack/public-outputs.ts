@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp from '../util/sharp.ts';
 import type { Profile } from '../../protocol/src/profile.ts';
 import type { Output } from '../../protocol/src/results.ts';
 import { expandTemplate } from '../config.ts';

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
+import sharp from '../util/sharp.ts';
 import type yauzl from 'yauzl';
 import type { Kind, Source, TextureRole } from '../../protocol/src/results.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';

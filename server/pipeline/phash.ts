@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import sharp from '../util/sharp.ts';
 
 const SIZE = 32;
 const KEEP = 8;

@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import sharp from '../util/sharp.ts';
 import { ColophonError } from '../errors.ts';
 import { DEFAULT_LIMITS } from '../../protocol/src/limits.ts';
 import { readJpegSegments } from './jpeg-segments.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp from '../util/sharp.ts';
 import { ColophonError } from '../errors.ts';
 import { resolvePaths } from '../paths.ts';
 import { writeFileAtomic } from '../util/atomic.ts';

@@ -73,7 +73,7 @@ t.test('a folder pack: public previews, contact sheets, delivery zip, report; se
   t.ok(PackResultSchema.safeParse(r).success, 'the result matches the protocol\'s pack result schema');
   t.equal(r.errors.length, 1, 'one input failed');
   t.equal(r.errors[0]!.input, 'renders/corrupted.jpg');
-  t.match(r.errors[0]!.message, /cannot be decoded/);
+  t.match(r.errors[0]!.message, /the JPEG is damaged/);
   t.notMatch(r.errors[0]!.message, root, 'failure messages do not leak local folders');
 
   // public/

@@ -33,7 +33,7 @@ t.test('each bad input gives a Failure with a clear message; the good file is st
   const expect: Record<string, [string, RegExp]> = {
     'empty.jpg': ['EMPTY_FILE', /empty \(0 bytes\).*write it again/],
     'truncated.png': ['CORRUPT_FILE', /PNG is damaged: it is truncated/],
-    'truncated.jpg': ['CORRUPT_FILE', /damaged or truncated/],
+    'truncated.jpg': ['CORRUPT_FILE', /JPEG is damaged: it ends before its end-of-image marker/],
     'readme.png': ['UNSUPPORTED_FORMAT', /named \.png but its content is text/],
     'claims_huge.png': ['TOO_LARGE', /50000×50000.*limit/],
     'does-not-exist.png': ['FILE_NOT_FOUND', /does not exist\. Check the path/],
@@ -41,7 +41,7 @@ t.test('each bad input gives a Failure with a clear message; the good file is st
     'damaged-2.exr': ['CORRUPT_FILE', /not a readable OpenEXR/],
     'damaged-3.exr': ['CORRUPT_FILE', /not a readable OpenEXR/],
     'corrupt_only_magic.blend': ['CORRUPT_FILE', /no scene data/],
-    'corrupted.jpg': ['CORRUPT_FILE', /premature end of data segment/],
+    'corrupted.jpg': ['CORRUPT_FILE', /JPEG is damaged: its compressed picture data \(from byte \d+ on\) is corrupt/],
   };
   for (const [name, [c, msg]] of Object.entries(expect)) {
     t.equal(code[name]?.code, c, `${name}: ${c}`);

@@ -1,6 +1,6 @@
 import { ColophonError } from '../../errors.ts';
 import { contentSaysNormalMap } from '../classify.ts';
-import { describePngDamage } from '../metadata-guard.ts';
+import { describeJpegDamage, describePngDamage } from '../metadata-guard.ts';
 import { phash } from '../phash.ts';
 import { pixelSource } from '../pixels.ts';
 import { encodePreview, reducePicture, sharpOf, type Picture } from '../preview.ts';
@@ -28,10 +28,10 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
     return;
   }
   const edge = Math.max(MIN_REDUCED_EDGE, ctx.req.preview?.longEdge ?? 0, ctx.env.profile.preview.longEdge);
-  const pngToBlame = ctx.display == null && cls.format === 'png' ? ctx.input.file : null;
+  const damaged = ctx.display == null ? { format: cls.format, file: ctx.input.file } : null;
   const eightBitFirst = ctx.display == null && cls.untagged16 === true;
   const reduce = () => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels, { eightBitFirst });
-  const reduced = await explainPngDamage(reduce, pngToBlame, ctx.label);
+  const reduced = await explainDamage(reduce, damaged, ctx.label);
   // The perceptual hash and the normal-map check both look at a 256-px copy, made once.
   const small = shrink(reduced, 256);
   if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(await small)))) {
@@ -56,14 +56,18 @@ function thumbnail(pic: Picture, edge: number): Promise<Buffer> {
   return sharpOf(pic).resize(edge, edge, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
 }
 
-/** When a PNG fails to decode, says which chunk is broken instead of the decoder's words. */
-async function explainPngDamage<T>(run: () => Promise<T>, png: string | null, label: string): Promise<T> {
+/** When a PNG or JPEG fails to decode, says what is broken in it instead of the decoder's words. */
+async function explainDamage<T>(run: () => Promise<T>, input: { format: string; file: string } | null, label: string): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (png == null || !(err instanceof ColophonError) || err.key !== 'CORRUPT_FILE') throw err;
-    const damage = await describePngDamage(png).catch(() => null);
+    if (input == null || !(err instanceof ColophonError) || err.key !== 'CORRUPT_FILE') throw err;
+    const describe = DAMAGE_DESCRIBERS[input.format];
+    const damage = describe == null ? null : await describe(input.file).catch(() => null);
     if (damage == null) throw err;
-    throw new ColophonError('CORRUPT_FILE', `${label}: the PNG is damaged: ${damage}. Its picture cannot be trusted; restore it from a backup or export it again.`, { cause: err });
+    const kind = input.format === 'png' ? 'PNG' : 'JPEG';
+    throw new ColophonError('CORRUPT_FILE', `${label}: the ${kind} is damaged: ${damage}. Its picture cannot be trusted; restore it from a backup or export it again.`, { cause: err });
   }
 }
+
+const DAMAGE_DESCRIBERS: Record<string, (file: string) => Promise<string | null>> = { png: describePngDamage, jpeg: describeJpegDamage };

@@ -144,7 +144,8 @@ export class Ledger {
    * replaced), and deals with an unterminated last line: a complete entry that only lost its newline gets it
    * back (it is never dropped); a cut line, which no append ever reported as written, is moved to
    * `<ledger>.torn` and cut off. Only the entries an append chains onto or compares with are parsed: the last
-   * one, and the first new one (to notice a file rewritten under us); the rest are scanned for their asset id.
+   * one known before (re-read at its offset, to notice a file rewritten under us) and the new last one; the rest
+   * are scanned for their asset id.
    */
   private async catchUp(fh: fs.FileHandle): Promise<Known> {
     const st = await fh.stat();

@@ -200,10 +200,10 @@ async function guardWebp(r: BlockReader, budget: Budget): Promise<void> {
 
 /**
  * For a JPEG the decoder refused: what is broken, in words, or null when it uses a coding other than the common
- * ones. Unlike the decoder's own message this never depends on
- * what else libvips was doing at the moment (its error buffer is shared by every thread, and a picture finishing
- * elsewhere can wipe it), so a report that names the damage reads the same on every run. Reads the whole file, so
- * it runs only on that failure path.
+ * ones. Unlike the decoder's own message this never depends on what else libvips was doing at the moment (its
+ * error buffer is shared by every thread, and a picture finishing elsewhere can wipe it), so a report that names
+ * the damage reads the same on every run. A JPEG cut short before its picture data never gets here: guardJpeg
+ * reports it first. Reads the whole file, so it runs only on that failure path.
  */
 export async function describeJpegDamage(file: string): Promise<string | null> {
   const jpeg = await fs.readFile(file);
@@ -211,15 +211,14 @@ export async function describeJpegDamage(file: string): Promise<string | null> {
   try {
     header = readJpegSegments(jpeg);
   } catch (err) {
-    const cut = /runs past the end/.test((err as Error).message);
-    return cut ? `it ends inside its header: the file was cut short at byte ${jpeg.length}` : `its header is broken (${(err as Error).message})`;
+    return `its header is broken (${(err as Error).message})`;
   }
   // Only for the common codings (baseline, extended, progressive): a decoder refusing a rarer one may simply not
   // read it, and that is not damage.
   const frame = header.find((seg) => seg.marker >= 0xc0 && seg.marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(seg.marker));
   if (frame != null && ![0xc0, 0xc1, 0xc2].includes(frame.marker)) return null;
   const scan = header.at(-1)?.end ?? 2;
-  if (jpeg[scan] !== 0xff || jpeg[scan + 1] !== 0xda) return `it ends inside its header, before any picture data (at byte ${jpeg.length})`;
+  if (jpeg[scan] !== 0xff || jpeg[scan + 1] !== 0xda) return `its header is not followed by picture data (at byte ${scan})`;
   // The end-of-image marker closes the picture data; a camera or phone may append its own data after it.
   if (jpeg.indexOf(END_OF_IMAGE, scan) === -1) return `it ends before its end-of-image marker: the file was cut short at byte ${jpeg.length}`;
   return `its compressed picture data (from byte ${scan} on) is corrupt`;

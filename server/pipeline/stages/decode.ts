@@ -28,10 +28,10 @@ export async function decodeStage(ctx: AssetContext): Promise<void> {
     return;
   }
   const edge = Math.max(MIN_REDUCED_EDGE, ctx.req.preview?.longEdge ?? 0, ctx.env.profile.preview.longEdge);
-  const damaged = ctx.display == null ? { format: cls.format, file: ctx.input.file } : null;
+  const source = ctx.display == null ? { format: cls.format, file: ctx.input.file } : null;
   const eightBitFirst = ctx.display == null && cls.untagged16 === true;
   const reduce = () => reducePicture(pixels.src!, edge, ctx.label, ctx.env.profile.limits.pixels.maxImagePixels, { eightBitFirst });
-  const reduced = await explainDamage(reduce, damaged, ctx.label);
+  const reduced = await explainDamage(reduce, source, ctx.label);
   // The perceptual hash and the normal-map check both look at a 256-px copy, made once.
   const small = shrink(reduced, 256);
   if (cls.maybeNormalMap === true && (await contentSaysNormalMap(sharpOf(await small)))) {
@@ -62,12 +62,15 @@ async function explainDamage<T>(run: () => Promise<T>, input: { format: string; 
     return await run();
   } catch (err) {
     if (input == null || !(err instanceof ColophonError) || err.key !== 'CORRUPT_FILE') throw err;
-    const describe = DAMAGE_DESCRIBERS[input.format];
-    const damage = describe == null ? null : await describe(input.file).catch(() => null);
+    const describer = DAMAGE_DESCRIBERS[input.format];
+    if (describer == null) throw err;
+    const damage = await describer.describe(input.file).catch(() => null);
     if (damage == null) throw err;
-    const kind = input.format === 'png' ? 'PNG' : 'JPEG';
-    throw new ColophonError('CORRUPT_FILE', `${label}: the ${kind} is damaged: ${damage}. Its picture cannot be trusted; restore it from a backup or export it again.`, { cause: err });
+    throw new ColophonError('CORRUPT_FILE', `${label}: the ${describer.name} is damaged: ${damage}. Its picture cannot be trusted; restore it from a backup or export it again.`, { cause: err });
   }
 }
 
-const DAMAGE_DESCRIBERS: Record<string, (file: string) => Promise<string | null>> = { png: describePngDamage, jpeg: describeJpegDamage };
+const DAMAGE_DESCRIBERS: Record<string, { name: string; describe: (file: string) => Promise<string | null> }> = {
+  png: { name: 'PNG', describe: describePngDamage },
+  jpeg: { name: 'JPEG', describe: describeJpegDamage },
+};

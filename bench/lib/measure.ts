@@ -18,6 +18,9 @@ export interface Measured {
 
 export function timeCommand(cmd: string, args: string[], opts: SpawnSyncOptions = {}): Measured {
   const out = path.join(os.tmpdir(), `colophon-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
+  // Writes an earlier run left in the page cache are flushed first, untimed: the floor's copies (never fsynced) would
+  // otherwise reach the disk during the next run and be charged to it.
+  spawnSync('sync');
   const load = os.loadavg()[0]!;
   const t0 = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', out, cmd, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });

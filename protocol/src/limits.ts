@@ -66,8 +66,8 @@ export const ConcurrencyLimitsSchema = z.object({
   /** Jobs waiting or running. */
   queue: int(1, 10_000).default(64),
   /**
-   * Files of one job in the pipeline at once; default: the machine's cores plus one, at most 4 (one more than the
-   * cores keeps them busy while another file is being hashed, signed or written).
+   * Files of one job being read and decoded at once; default: the machine's cores plus one, at most 4. As many again
+   * may be writing, signing their previews and being recorded, so the next file decodes meanwhile.
    */
   files: int(1, 64).optional(),
 }).strict();

@@ -5,6 +5,7 @@ import PQueue from 'p-queue';
 import type { AssetResult, Failure, Output, ProcessReport } from '../../protocol/src/results.ts';
 import type { Profile } from '../../protocol/src/profile.ts';
 import { assertConfinedIfExists, confinedDir } from '../util/confine.ts';
+import { Gate } from '../util/gate.ts';
 import { ColophonError } from '../errors.ts';
 import { LockTimeoutError, withFileLock } from '../ledger/lock.ts';
 import { toFailure } from './failure.ts';
@@ -34,6 +35,12 @@ export interface StageOptions {
   input?: InputSnapshot;
   /** Folder of the per-asset locks, relative to the output root (default .locks). */
   locksDir?: string;
+  /**
+   * Called once the picture is decoded and the master signed, before anything is written: the caller's limit on
+   * files being decoded can let the next one in while this one writes its outputs and is recorded. Not called for
+   * a file that fails or is reused before then; the caller gives its place back when runStages returns.
+   */
+  decoded?: () => void;
 }
 
 export interface StagesOutcome {
@@ -95,7 +102,9 @@ async function underLock(ctx: AssetContext, opts: StageOptions): Promise<StagesO
   const signedMaster = new Promise<void>((resolve) => setImmediate(resolve)).then(() => signMasterStage(ctx));
   signedMaster.catch(() => undefined);
   await decoded;
-  await timed(ctx, 'write-outputs', async () => writeOutputsStage(ctx, await signedMaster));
+  const master = await signedMaster;
+  opts.decoded?.();
+  await timed(ctx, 'write-outputs', async () => writeOutputsStage(ctx, master));
   const result = resultOf(ctx);
   checkAbort(req.signal);
   if (env.ledger != null && opts.record !== false) {
@@ -179,16 +188,23 @@ export async function processPaths(
   if (files.length > 0) prepareStampTemplates(env);
   const results: Array<AssetResult | null> = files.map(() => null);
   const failures: Array<Failure | null> = files.map(() => null);
-  const queue = new PQueue({ concurrency: filesAtOnce(env.profile) });
+  // Decoding is where the CPU goes: filesAtOnce files decode at a time, and each lets the next one in as soon as its
+  // picture is done, so the next decode runs while it writes, signs its preview and is recorded. Identical renders
+  // would otherwise move in step, every one of them writing at the same moment while the cores wait.
+  const decoding = new Gate(filesAtOnce(env.profile));
+  const queue = new PQueue({ concurrency: 2 * filesAtOnce(env.profile) });
   let done = 0;
   onProgress?.(0, files.length);
   await Promise.all(
     files.map((file, i) =>
       queue.add(async () => {
+        const leave = await decoding.enter();
         try {
-          results[i] = await processFile(file, req, env);
+          results[i] = (await runStages(file, req, env, { decoded: leave })).result;
         } catch (err) {
           failures[i] = toFailure(file, err);
+        } finally {
+          leave();
         }
         onProgress?.(++done, files.length, file);
       }),

@@ -104,7 +104,7 @@ export class Ledger {
       const known = await this.catchUp(fh);
       const plain = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
       const key = recordKey(type, plain);
-      const existing = key != null ? await recordedAlready(fh, known, plain.assetId as string, key) : null;
+      const existing = key != null ? await recordedAlready(fh, known, plain.assetId as string, key, recordProbe(plain)) : null;
       if (existing != null) return existing;
       const base = {
         seq: known.last == null ? 0 : known.last.seq + 1,
@@ -271,13 +271,37 @@ function recordKey(type: string, d: Record<string, unknown>): string | null {
   return sha256Hex(canonical([d.assetId, outputs, d.creator, d.licence, d.dataMining, d.noticeVersion, d.termsVersion]));
 }
 
-/** The first of this asset's `asset.recorded` entries that records the same as `key`, read from the file. */
-async function recordedAlready(fh: fs.FileHandle, known: Known, assetId: string, key: string): Promise<LedgerEntry | null> {
-  for (const range of known.recorded.get(assetId) ?? []) {
-    const e = tryParse(await readRange(fh, range.offset, range.length - 1));
-    if (e != null && recordKey(e.type, e.data) === key) return e;
+/** This asset's earlier entries are read in one go while they lie within this much of each other. */
+const RECORDED_BATCH_BYTES = 1 << 20;
+
+/**
+ * The first of this asset's `asset.recorded` entries that records the same as `key`, read from the file. An asset
+ * processed again and again (into new output folders) has many: nearby ones are read together, and only lines that
+ * contain `probe` (a hash every match must contain) are parsed and compared.
+ */
+async function recordedAlready(fh: fs.FileHandle, known: Known, assetId: string, key: string, probe: Buffer | null): Promise<LedgerEntry | null> {
+  const ranges = known.recorded.get(assetId) ?? [];
+  for (let first = 0; first < ranges.length; ) {
+    const start = ranges[first]!.offset;
+    let end = first + 1;
+    while (end < ranges.length && ranges[end]!.offset + ranges[end]!.length - start <= RECORDED_BATCH_BYTES) end++;
+    const last = ranges[end - 1]!;
+    const bytes = await readRange(fh, start, last.offset + last.length - start);
+    for (const range of ranges.slice(first, end)) {
+      const line = bytes.subarray(range.offset - start, range.offset - start + range.length - 1);
+      if (probe != null && !line.includes(probe)) continue;
+      const e = tryParse(line);
+      if (e != null && recordKey(e.type, e.data) === key) return e;
+    }
+    first = end;
   }
   return null;
+}
+
+/** A hash that every entry recording the same as this one contains verbatim: its first output's SHA-256. */
+function recordProbe(d: Record<string, unknown>): Buffer | null {
+  const sha = (d.outputs as Array<Record<string, unknown>> | undefined)?.[0]?.sha256;
+  return typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha) ? Buffer.from(sha, 'latin1') : null;
 }
 
 function addRecorded(known: Known, assetId: string, range: LineRange): void {

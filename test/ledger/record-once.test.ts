@@ -50,3 +50,27 @@ t.test('two process runs at once, then a re-run: every asset recorded exactly on
   t.equal(path.basename(record.path), 'manifest.colophon.json');
   t.equal(JSON.parse(await fs.readFile(record.path, 'utf8')).result.assetId, m.assetId);
 });
+
+t.test('an asset recorded many times over: a repeat of any earlier record is found, also by a Ledger that starts from the file', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-many-'));
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'ledger.jsonl');
+  const hex = (i: number, salt: string) => (salt + String(i)).padStart(64, '0').replace(/[^0-9a-f]/g, 'a');
+  const record = (i: number, assetId = 'a1b2c3d4e5f60718') => ({
+    assetId, creator: { name: 'Jane Artist' }, licence: { name: 'All rights reserved' }, dataMining: 'DMI-PROHIBITED-AIMLTRAINING',
+    // Each run wrote new outputs: a new folder, new signed bytes. Padding makes the entries span several read batches.
+    outputs: [{ path: `/renders/run-${i}/scene.png`, sha256: hex(i, 'b'), note: 'x'.repeat(4000) }, { path: `/renders/run-${i}/scene.preview.jpg`, sha256: hex(i, 'c') }],
+  });
+  const writer = new Ledger(file);
+  const seqs: number[] = [];
+  for (let i = 0; i < 600; i++) {
+    await writer.append('asset.recorded', record(i, '0f1e2d3c4b5a6978')); // another asset's records in between
+    seqs.push((await writer.append('asset.recorded', record(i))).seq);
+  }
+  t.ok((await fs.stat(file)).size > 2 << 20, 'the ledger is larger than two read batches');
+  const fresh = new Ledger(file);
+  for (const i of [0, 299, 599]) t.equal((await fresh.append('asset.recorded', record(i))).seq, seqs[i], `record ${i} is found again, not appended`);
+  const changed = { ...record(299), outputs: [record(299).outputs[0]!, { path: '/renders/run-299/scene.preview.jpg', sha256: hex(9999, 'c') }] };
+  t.equal((await fresh.append('asset.recorded', changed)).seq, 1200, 'a record that differs in one output hash is appended');
+  t.equal((await new Ledger(file).readAll()).length, 1201, 'nothing else was written');
+});

@@ -40,7 +40,7 @@ export interface StageOptions {
    * files being decoded can let the next one in while this one writes its outputs and is recorded. Not called for
    * a file that fails or is reused before then; the caller gives its place back when runStages returns.
    */
-  decoded?: () => void;
+  onDecoded?: () => void;
 }
 
 export interface StagesOutcome {
@@ -103,7 +103,7 @@ async function underLock(ctx: AssetContext, opts: StageOptions): Promise<StagesO
   signedMaster.catch(() => undefined);
   await decoded;
   const master = await signedMaster;
-  opts.decoded?.();
+  opts.onDecoded?.();
   await timed(ctx, 'write-outputs', async () => writeOutputsStage(ctx, master));
   const result = resultOf(ctx);
   checkAbort(req.signal);
@@ -200,7 +200,7 @@ export async function processPaths(
       queue.add(async () => {
         const leave = await decoding.enter();
         try {
-          results[i] = (await runStages(file, req, env, { decoded: leave })).result;
+          results[i] = (await runStages(file, req, env, { onDecoded: leave })).result;
         } catch (err) {
           failures[i] = toFailure(file, err);
         } finally {

@@ -59,7 +59,7 @@ t.test('a file gives up its decoding place once its picture is decoded, before i
   const seen: Array<{ master: boolean; preview: boolean }> = [];
   const exists = (f: string) => fs.stat(f).then(() => true, () => false);
   const { result } = await runStages(src, { source: 'cli' }, env, {
-    decoded: () => void Promise.all([exists(master), exists(preview)]).then(([m, p]) => seen.push({ master: m, preview: p })),
+    onDecoded: () => void Promise.all([exists(master), exists(preview)]).then(([m, p]) => seen.push({ master: m, preview: p })),
   });
   await new Promise((resolve) => setImmediate(resolve));
   t.same(seen, [{ master: false, preview: false }], 'called once, while neither output was on disk yet');

@@ -61,7 +61,7 @@ function undatedTags(format: 'png' | 'jpeg', rights: RightsStamp): Record<string
 async function keptOrAuthored(file: string, format: 'png' | 'jpeg', rights: RightsStamp): Promise<Authored> {
   const kept = await readKept(file, format);
   if (kept != null) return kept;
-  const made = await authorTemplate(format, rights);
+  const made = await authorTemplate(format, rights, path.dirname(file));
   // Keeping it is only a saving: a folder that cannot be written just means exiftool authors it again next run.
   await fs.mkdir(path.dirname(file), { recursive: true })
     .then(() => writeFileAtomic(file, JSON.stringify(made.format === 'png' ? made : { ...made, segments: made.segments.map((b) => b.toString('base64')) })))
@@ -107,8 +107,8 @@ function isStampSegment(s: JpegSegment): boolean {
   return (s.marker === 0xe1 && (s.id === 'Exif' || s.id === 'http://ns.adobe.com/xap/1.0/')) || (s.marker === 0xed && s.id === 'Photoshop 3.0');
 }
 
-async function authorTemplate(format: 'png' | 'jpeg', rights: RightsStamp): Promise<Authored> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-stamp-'));
+async function authorTemplate(format: 'png' | 'jpeg', rights: RightsStamp, cacheDir: string): Promise<Authored> {
+  const dir = await authoringDir(cacheDir);
   try {
     const file = path.join(dir, `template.${format === 'png' ? 'png' : 'jpg'}`);
     const blank = sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } });
@@ -125,6 +125,31 @@ async function authorTemplate(format: 'png' | 'jpeg', rights: RightsStamp): Prom
     return withDate({ format, segments, warnings });
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const AUTHORING_PREFIX = '.authoring-';
+/** Authoring takes well under a second; a folder this old was left by a run that was killed mid-way. */
+const STALE_AUTHORING_MS = 60 * 60 * 1000;
+
+/**
+ * A fresh folder for exiftool to author a template in: inside the template cache, where the next authoring removes
+ * what a run killed mid-way left behind, rather than in the system's temp folder, where such leftovers pile up. The
+ * system's temp folder only when the cache cannot be written.
+ */
+async function authoringDir(cacheDir: string): Promise<string> {
+  try {
+    await fs.mkdir(cacheDir, { recursive: true });
+    const now = Date.now();
+    for (const name of await fs.readdir(cacheDir)) {
+      if (!name.startsWith(AUTHORING_PREFIX)) continue;
+      const dir = path.join(cacheDir, name);
+      const st = await fs.stat(dir).catch(() => null);
+      if (st != null && now - st.mtimeMs > STALE_AUTHORING_MS) await fs.rm(dir, { recursive: true, force: true });
+    }
+    return await fs.mkdtemp(path.join(cacheDir, AUTHORING_PREFIX));
+  } catch {
+    return fs.mkdtemp(path.join(os.tmpdir(), 'colophon-stamp-'));
   }
 }
 

@@ -77,6 +77,27 @@ function templateInNewProcess(configDir: string, rights: RightsStamp, format: 'p
 
 const metadataDate = (xmp: string) => /<xmp:MetadataDate>([^<]+)<\/xmp:MetadataDate>/.exec(xmp)?.[1];
 
+t.test('a template is authored inside the template cache, which clears what a killed run left there', async (t) => {
+  const env = await makeEnv(t);
+  const keptDir = path.join(env.configDir!, 'cache', 'stamp-templates');
+  await fs.mkdir(keptDir, { recursive: true });
+  // One left by a run killed mid-way two hours ago, and one that another run may be authoring in right now.
+  const stale = path.join(keptDir, '.authoring-killed');
+  const live = path.join(keptDir, '.authoring-running');
+  for (const dir of [stale, live]) {
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, 'template.png'), 'half-written');
+  }
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+  await fs.utimes(stale, twoHoursAgo, twoHoursAgo);
+  const rights = { ...rightsFromProfile(env.profile, 'digitalCreation'), creator: 'Authoring Folder Artist' };
+  const made = await stampTemplate('jpeg', rights, env.configDir);
+  t.equal(made.format, 'jpeg');
+  const left = (await fs.readdir(keptDir)).sort();
+  t.equal(left.filter((n) => n.endsWith('.json')).length, 1, 'the template is kept');
+  t.same(left.filter((n) => n.startsWith('.authoring-')), ['.authoring-running'], 'the stale folder is gone, the recent one is left alone, and this authoring left none');
+});
+
 t.test('a template is authored by exiftool once and kept; every use is dated now', async (t) => {
   const env = await makeEnv(t);
   const rights = { ...rightsFromProfile(env.profile, 'digitalCreation'), creator: 'Kept Template Artist' };

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { envForUnprivileged } from '../helpers/unprivileged.ts';
 import { tempHome } from './helpers.ts';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
@@ -14,9 +15,7 @@ const bin = path.join(repo, 'bin', 'colophon.js');
 /** Runs `serve` until daemon.json names it, checks /healthz at that URL, then stops it with SIGTERM. */
 async function serveOnce(t: Test, home: string, args: string[], serve: string[] = [bin, 'serve']) {
   const [cmd, ...argv] = [process.execPath, ...serve, ...args];
-  // Without tap's NODE_OPTIONS hooks: they write into the checkout, which "nobody" may not.
-  const { NODE_OPTIONS: _hooks, ...env } = process.env;
-  const child = spawn(cmd!, argv, { env: { ...env, COLOPHON_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd!, argv, { env: envForUnprivileged({ COLOPHON_HOME: home }), stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => void child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

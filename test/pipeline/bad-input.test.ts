@@ -4,6 +4,7 @@ import path from 'node:path';
 import t from 'tap';
 import { processFile, processPaths } from '../../server/pipeline/process.ts';
 import { FIXTURES, makeEnv, makeImage, pngClaiming, run } from '../helpers/pipeline-env.ts';
+import { envForUnprivileged } from '../helpers/unprivileged.ts';
 
 t.test('each bad input gives a Failure with a clear message; the good file is still processed', async (t) => {
   const env = await makeEnv(t);
@@ -74,7 +75,7 @@ t.test('an unreadable file', async (t) => {
   await fs.mkdir(out, { mode: 0o777 });
   await fs.chmod(out, 0o777);
   const child = path.resolve(import.meta.dirname, '../helpers/process-unprivileged.ts');
-  const res = await run(process.execPath, ['--import', 'tsx', child, out, locked, good]);
+  const res = await run(process.execPath, ['--import', 'tsx', child, out, locked, good], { env: envForUnprivileged() });
   const report = JSON.parse(res.stdout);
   t.not(report.uid, 0, 'ran without root privileges');
   t.equal(report.results.length, 1, 'the readable file is still processed');

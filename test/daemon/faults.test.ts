@@ -97,7 +97,7 @@ t.test('an unreadable file is reported as UNREADABLE; the other input is still p
   await fs.copyFile(images[2]!, readable);
   await fs.chmod(readable, 0o644);
   await fs.chmod(locked, 0o000);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/daemon-unprivileged.ts'), uhome], { env: envForUnprivileged(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/daemon-unprivileged.ts'), uhome], { env: envForUnprivileged(uhome), stdio: ['ignore', 'pipe', 'inherit'] });
   t.teardown(() => child.kill('SIGTERM'));
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';

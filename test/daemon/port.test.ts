@@ -15,7 +15,7 @@ const bin = path.join(repo, 'bin', 'colophon.js');
 /** Runs `serve` until daemon.json names it, checks /healthz at that URL, then stops it with SIGTERM. */
 async function serveOnce(t: Test, home: string, args: string[], serve: string[] = [bin, 'serve']) {
   const [cmd, ...argv] = [process.execPath, ...serve, ...args];
-  const child = spawn(cmd!, argv, { env: envForUnprivileged({ COLOPHON_HOME: home }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd!, argv, { env: envForUnprivileged(home, { COLOPHON_HOME: home }), stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => void child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -1,9 +1,10 @@
 /**
- * The environment for a child that drops root to "nobody": this process's, without tap's NODE_OPTIONS hook. At
- * exit the hook writes a per-process record into the checkout's .tap/, which "nobody" may not, and the refusal
- * printed an EACCES stack into the test output of a passing test.
+ * The environment for a child that drops root to "nobody". tap's per-process hook goes along (its spawn wrapper
+ * puts it back into NODE_OPTIONS, on Node 24 even when the caller left it out) and at exit writes a record into
+ * `$_TAPJS_PROCESSINFO_CWD_/.tap/`, the checkout by default, which "nobody" may not write: the refusal printed an
+ * EACCES stack into the output of a passing test. Pointed at a folder the child may write (the test's own
+ * world-writable temp folder), the record lands there and goes with it.
  */
-export function envForUnprivileged(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const { NODE_OPTIONS: _tapHooks, ...env } = process.env;
-  return { ...env, ...extra };
+export function envForUnprivileged(writableDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, _TAPJS_PROCESSINFO_CWD_: writableDir, ...extra };
 }

@@ -138,7 +138,7 @@ t.test('an unreadable file inside a pack fails with a reason', async (t) => {
   await fs.chmod(path.join(pack, 'ok.png'), 0o644);
   await fs.chmod(path.join(pack, 'locked.png'), 0o000);
   const child = path.resolve(import.meta.dirname, '../helpers/pack-unprivileged.ts');
-  const r = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, out, pack], { encoding: 'utf8', env: envForUnprivileged() }));
+  const r = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child, out, pack], { encoding: 'utf8', env: envForUnprivileged(out) }));
   t.not(r.uid, 0, 'ran without root privileges');
   t.match(r.errors, [{ input: 'locked.png', code: 'UNREADABLE' }]);
   t.same(r.results, ['ok.png']);

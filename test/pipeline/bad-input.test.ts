@@ -75,7 +75,7 @@ t.test('an unreadable file', async (t) => {
   await fs.mkdir(out, { mode: 0o777 });
   await fs.chmod(out, 0o777);
   const child = path.resolve(import.meta.dirname, '../helpers/process-unprivileged.ts');
-  const res = await run(process.execPath, ['--import', 'tsx', child, out, locked, good], { env: envForUnprivileged() });
+  const res = await run(process.execPath, ['--import', 'tsx', child, out, locked, good], { env: envForUnprivileged(out) });
   const report = JSON.parse(res.stdout);
   t.not(report.uid, 0, 'ran without root privileges');
   t.equal(report.results.length, 1, 'the readable file is still processed');

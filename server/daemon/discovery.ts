@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic.ts';
 
 /** daemon.json (SPEC §2): how the add-on finds a running daemon. */
-export const DaemonInfoSchema = z.object({
+const DaemonInfoSchema = z.object({
   url: z.string(),
   pid: z.number().int().positive(),
   version: z.string(),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfoSchema>;
 
-export async function readDaemonInfo(file: string): Promise<DaemonInfo | null> {
+async function readDaemonInfo(file: string): Promise<DaemonInfo | null> {
   try {
     const parsed = DaemonInfoSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
     return parsed.success ? parsed.data : null;

@@ -2,7 +2,7 @@ import type { LedgerEntry, LedgerType } from '../../protocol/src/ledger.ts';
 import type { AssetLicensed, AssetPublished, AssetRecorded, NoticeChanged } from '../../protocol/src/records.ts';
 import { isType, parseRecord, type TypedEntry } from '../ledger/records.ts';
 
-export const CSV_COLUMNS = ['seq', 'ts', 'type', 'assetId', 'file', 'sha256', 'creator', 'licence', 'dataMining', 'hash'] as const;
+const CSV_COLUMNS = ['seq', 'ts', 'type', 'assetId', 'file', 'sha256', 'creator', 'licence', 'dataMining', 'hash'] as const;
 
 /**
  * RFC 4180 CSV (CRLF, quotes doubled) with a UTF-8 byte-order mark so spreadsheets read "©" right.

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
-import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';
+import type { Limits } from '../../protocol/src/limits.ts';
 
 /** Reads the token file, creating it (32 random bytes, hex, mode 0600) on first start. */
 export async function ensureToken(file: string): Promise<string> {
@@ -68,8 +68,6 @@ export function httpLimitsFrom(l: Limits): HttpLimits {
   const { maxHttpConnections, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs } = l.http;
   return { maxHttpConnections, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, keepAliveTimeoutMs };
 }
-
-export const DEFAULT_HTTP_LIMITS: HttpLimits = httpLimitsFrom(DEFAULT_LIMITS);
 
 /** fastify server options for these limits. An upgraded WebSocket is not affected: ws clears the socket timeout. */
 export function httpServerOptions(l: HttpLimits) {

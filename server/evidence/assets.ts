@@ -9,7 +9,7 @@ import { hashZipEntries, isZip } from './zip-hashes.ts';
 import { walkFiles } from '../util/walk-files.ts';
 
 /** An `asset.recorded` entry's data, as its schema reads it. */
-export type RecordedAsset = AssetRecorded;
+type RecordedAsset = AssetRecorded;
 
 /** One asset as the ledger knows it: its first recording, later re-recordings, and the entries naming it. */
 export interface AssetRecord {
@@ -52,7 +52,7 @@ export async function loadAssetIndex(ledger: Ledger): Promise<AssetIndex> {
 }
 
 /** Assets whose input, or one of whose outputs, has this SHA-256. */
-export function assetsWithSha(index: AssetIndex, sha256: string): AssetRecord[] {
+function assetsWithSha(index: AssetIndex, sha256: string): AssetRecord[] {
   const hits: AssetRecord[] = [];
   for (const rec of index.assets.values()) {
     if (rec.data.input.sha256 === sha256 || rec.data.outputs.some((o) => o.sha256 === sha256)) hits.push(rec);

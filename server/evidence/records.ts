@@ -18,7 +18,7 @@ export function parseDateArg(value: string | undefined, what: string, now = new 
   throw new ColophonError('INVALID_PARAMS', `${what} "${value}" is not a date. Use YYYY-MM-DD (e.g. 2026-11-23).`);
 }
 
-export function parseUrlArg(value: string, what: string): string {
+function parseUrlArg(value: string, what: string): string {
   let u: URL;
   try {
     u = new URL(value);

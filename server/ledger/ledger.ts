@@ -8,7 +8,7 @@ import { sha256Hex } from '../util/hash.ts';
 import { withFileLock } from './lock.ts';
 import { appendWhole } from './write-whole.ts';
 
-export const GENESIS = '0'.repeat(64);
+const GENESIS = '0'.repeat(64);
 
 /** The fields of an entry, in the only form a line may have. */
 const FIELDS = ['data', 'hash', 'prev', 'seq', 'ts', 'type'] as const;
@@ -21,7 +21,7 @@ export function canonical(value: unknown): string {
 }
 
 /** SHA-256 of the canonical JSON of every field but `hash`. */
-export function entryHash(e: Omit<LedgerEntry, 'hash'>): string {
+function entryHash(e: Omit<LedgerEntry, 'hash'>): string {
   return sha256Hex(canonical({ seq: e.seq, ts: e.ts, type: e.type, data: e.data, prev: e.prev }));
 }
 

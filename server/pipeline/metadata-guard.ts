@@ -11,7 +11,7 @@ import { readHead, sniff } from './sniff.ts';
  * or colour profile comes near them (large Photoshop XMP with history is a few MiB; big ICC profiles ~4 MiB);
  * a file over them is damaged or built to exhaust memory, so it is refused rather than silently stripped.
  */
-export const METADATA_LIMITS: Limits['metadata'] = { ...DEFAULT_LIMITS.metadata };
+const METADATA_LIMITS: Limits['metadata'] = { ...DEFAULT_LIMITS.metadata };
 
 const inflate = promisify(zlib.inflate);
 const MIB = 1 << 20;

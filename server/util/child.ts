@@ -46,7 +46,7 @@ export function childrenDieWithUs(): boolean {
 }
 
 /** The argv that runs `command args` with the parent-death signal and memory cap applied. */
-export function guardedArgv(command: string, args: readonly string[], limits: Pick<ChildLimits, 'maxMemoryBytes'> = {}): [string, string[]] {
+function guardedArgv(command: string, args: readonly string[], limits: Pick<ChildLimits, 'maxMemoryBytes'> = {}): [string, string[]] {
   const { setpriv, prlimit } = wrappers();
   let argv = [command, ...args];
   if (limits.maxMemoryBytes != null && prlimit != null) argv = [prlimit, `--as=${Math.floor(limits.maxMemoryBytes)}`, '--', ...argv];

@@ -1,8 +1,5 @@
 import type { WebSocket } from 'ws';
 
-/** How often the daemon pings each client; a client that has not answered the previous ping by then is dropped. */
-export const DEFAULT_HEARTBEAT_MS = 30_000;
-
 /**
  * Pings `socket` every `intervalMs` and terminates it when the pong to the previous ping never came: a client
  * whose machine slept or whose network vanished otherwise holds its connection slot and jobs forever.

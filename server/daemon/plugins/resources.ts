@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-export interface ResourcesOptions extends JobQueueOptions {
+interface ResourcesOptions extends JobQueueOptions {
   ledgerFile: string;
   /** One exiftool task's time limit (limits.timeouts.exiftoolTaskMs). */
   exiftoolTaskMs?: number;

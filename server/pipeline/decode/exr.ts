@@ -7,7 +7,7 @@ import { parseExrBuffer, type FloatImage } from '../hdr-decode.ts';
 import { OIIOTOOL, runTool, ToolFailedError, ToolMissingError, VIPS, type Tool } from './tool.ts';
 
 /** Which part and channels of an EXR make its picture, and how that choice is told to the artist. */
-export interface ExrPick {
+interface ExrPick {
   part: number;
   /** Source channel names for R, G, B and (optionally) A. Grey pictures repeat one channel. */
   rgb: [string, string, string];
@@ -54,7 +54,7 @@ function rankPart(p: ExrPart): Rank {
 }
 
 /** The first part with colour (multi-part files: each part is kept in the master; the preview shows that one). */
-export function pickPicture(info: ExrInfo): ExrPick {
+function pickPicture(info: ExrInfo): ExrPick {
   let best: (Rank & { part: number }) | null = null;
   info.parts.forEach((p, i) => {
     const r = rankPart(p);
@@ -160,7 +160,7 @@ async function viaVips(file: string, part: ExrPart, out: string, signal?: AbortS
 }
 
 /** Places data-window pixels into the display window: outside the data window is transparent black. */
-export function toDisplayWindow(img: FloatImage, data: ExrBox, display: ExrBox): FloatImage {
+function toDisplayWindow(img: FloatImage, data: ExrBox, display: ExrBox): FloatImage {
   const W = boxWidth(display);
   const H = boxHeight(display);
   if (W === img.width && H === img.height && data.x0 === display.x0 && data.y0 === display.y0) return img;

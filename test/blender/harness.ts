@@ -60,7 +60,8 @@ export async function startDaemon(box: Sandbox): Promise<{ child: ChildProcess; 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const info = path.join(box.home, 'daemon.json');
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode != null) throw new Error(`colophon serve exited: ${log}`);
+    // A signal leaves exitCode null; signalCode says the daemon died of one (a stray kill, the OOM killer).
+    if (child.exitCode != null || child.signalCode != null) throw new Error(`colophon serve exited (${child.signalCode ?? child.exitCode}): ${log}`);
     try {
       const parsed = JSON.parse(await fs.readFile(info, 'utf8')) as { pid: number };
       if (parsed.pid === child.pid) break;
@@ -72,7 +73,7 @@ export async function startDaemon(box: Sandbox): Promise<{ child: ChildProcess; 
     child,
     log: () => log,
     stop: async () => {
-      if (child.exitCode == null) child.kill('SIGTERM');
+      if (child.exitCode == null && child.signalCode == null) child.kill('SIGTERM');
       await exited;
     },
   };

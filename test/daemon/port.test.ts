@@ -25,7 +25,7 @@ async function serveOnce(t: Test, home: string, args: string[], serve: string[] 
   for (;;) {
     info = await fs.readFile(path.join(home, 'daemon.json'), 'utf8').then(JSON.parse).catch(() => null);
     if (info != null && info.pid === child.pid) break;
-    if (Date.now() > deadline || child.exitCode != null) throw new Error(`serve did not start: ${stderr}`);
+    if (Date.now() > deadline || child.exitCode != null || child.signalCode != null) throw new Error(`serve did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const health = await fetch(info.url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/healthz'));

@@ -8,14 +8,11 @@ import { sha256File } from '../util/hash.ts';
 import { hashZipEntries, isZip } from './zip-hashes.ts';
 import { walkFiles } from '../util/walk-files.ts';
 
-/** An `asset.recorded` entry's data, as its schema reads it. */
-type RecordedAsset = AssetRecorded;
-
 /** One asset as the ledger knows it: its first recording, later re-recordings, and the entries naming it. */
 export interface AssetRecord {
   assetId: string;
   first: LedgerEntry;
-  data: RecordedAsset;
+  data: AssetRecorded;
   /** Every entry whose data names this assetId (recordings, publications, licences), in ledger order. */
   entries: LedgerEntry[];
 }

@@ -37,9 +37,13 @@ export interface SignTarget {
   format: string;
   role: CredentialRole;
   rights: RightsStamp;
-  /** For a preview: the final path of the signed master it was made from (its parent ingredient), and its bytes when in memory. */
+  /** For a preview: the final path of the signed master it was made from (its parent ingredient), read from there. */
   parent?: string;
-  parentBytes?: Buffer;
+  /**
+   * For a file target: when the credential has to go beside it, hand the manifest store back in `Signed.store`
+   * instead of writing `<dest>.c2pa`, for a caller that moves the file into place later and the sidecar with it.
+   */
+  holdSidecar?: boolean;
 }
 
 export interface SignContext {
@@ -54,7 +58,8 @@ export interface Signed {
   sidecar?: string;
   /**
    * For a target given as bytes, nothing is written: `bytes` are the finished bytes (signed inside, or unchanged
-   * when the credential goes beside), and `store` is the manifest store for `sidecar` when it does.
+   * when the credential goes beside), and `store` is the manifest store for `sidecar` when it does (also for a
+   * file target with `holdSidecar`).
    */
   bytes?: Buffer;
   store?: Buffer;
@@ -119,6 +124,7 @@ export async function signOutput(t: SignTarget, ctx: SignContext): Promise<Signe
     throw signingError(t.dest, err, cfg.tsaUrl != null ? `check that the timestamp server ${cfg.tsaUrl} is reachable` : 'process the file again; if it keeps failing, report it');
   }
   if (typeof t.file !== 'string') return { embedded: false, sidecar, warnings, bytes: t.file.bytes, store };
+  if (t.holdSidecar === true) return { embedded: false, sidecar, warnings, store };
   await writeFileAtomic(sidecar, store);
   return { embedded: false, sidecar, warnings };
 }
@@ -185,7 +191,7 @@ async function makeBuilder(lib: Lib, t: SignTarget, mime: string, settings: obje
     ],
   };
   const builder = lib.Builder.withJson(definition as never, settings);
-  if (t.parent != null) await addParent(builder, t.parent, t.parentBytes);
+  if (t.parent != null) await addParent(builder, t.parent);
   return builder;
 }
 
@@ -213,10 +219,10 @@ function rightsMetadata(r: RightsStamp): Record<string, unknown> {
  * credential is a sidecar is added as the file itself (the SDK would check a bare manifest store against no
  * asset and record a false hash mismatch), and its own credential stays in its `.c2pa`.
  */
-async function addParent(builder: InstanceType<Lib['Builder']>, parent: string, bytes?: Buffer): Promise<void> {
+async function addParent(builder: InstanceType<Lib['Builder']>, parent: string): Promise<void> {
   const ext = path.extname(parent).slice(1).toLowerCase();
   const mime = C2PA_MIME[ext === 'jpg' ? 'jpeg' : ext === 'tif' ? 'tiff' : ext] ?? 'application/octet-stream';
-  await builder.addIngredient(JSON.stringify({ title: path.basename(parent), relationship: 'parentOf', label: 'parent', format: mime }), bytes != null ? { buffer: bytes, mimeType: mime } : { path: parent, mimeType: mime });
+  await builder.addIngredient(JSON.stringify({ title: path.basename(parent), relationship: 'parentOf', label: 'parent', format: mime }), { path: parent, mimeType: mime });
 }
 
 function firstLine(err: unknown): string {

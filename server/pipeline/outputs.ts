@@ -2,15 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Output } from '../../protocol/src/results.ts';
 import { signOutput, type SignContext, type Signed } from '../c2pa/sign.ts';
-import { produceAtomic, writeFileAtomic } from '../util/atomic.ts';
-import { sha256Buffer, sha256File } from '../util/hash.ts';
+import { produceAtomic, tempNameFor, writeFileAtomic, writeNewFile } from '../util/atomic.ts';
+import { sha256Buffer, sha256File, sha256FileFinding } from '../util/hash.ts';
 import { readPngXmp } from './png-xmp.ts';
 import type { InputSnapshot } from './stages/context.ts';
 import { assertInputUnchanged } from './stages/read-input.ts';
 import { XMP_EMBEDDABLE } from './formats.ts';
 import type { SniffedFormat } from './sniff.ts';
 import { embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
-import { applyJpegTemplate, applyPngTemplate, assertCarriesTemplate, stampTemplate, type StampTemplate } from './stamp-template.ts';
+import { applyJpegTemplate, assertCarriesTemplate, pngTemplateParts, stampTemplate, templateBlocks, templateLost, type StampTemplate } from './stamp-template.ts';
 
 type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string; credential?: Output['credential'] };
 interface Hashed {
@@ -59,7 +59,7 @@ async function signAndHashInMemory(
   return { bytes, hashed: await sha256Buffer(bytes), signed, warnings: [...template.warnings, ...signed.warnings] };
 }
 
-type OutputSignTarget = { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string; parentBytes?: Buffer };
+type OutputSignTarget = { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string };
 
 /** An output finished in memory (stamped, signed, hashed) and not yet written. */
 export interface InMemory {
@@ -72,8 +72,6 @@ export interface InMemory {
 interface Master {
   outputs: Output[];
   warnings: string[];
-  /** The finished master when it was made in memory (the preview's parent ingredient is read from it). */
-  bytes?: Buffer;
 }
 
 /** Writes an output made in memory into place, its credential's sidecar first when it has one. */
@@ -82,19 +80,61 @@ async function placeInMemory(dest: string, made: InMemory): Promise<void> {
   await writeFileAtomic(dest, made.bytes);
 }
 
+/** A master finished (stamped, signed, hashed) under a temp name beside its destination, not yet in place. */
+export interface PreparedMaster {
+  tmp: string;
+  hashed: Hashed;
+  signed: Signed;
+  warnings: string[];
+}
+
 /**
- * A PNG master with no XMP of its own, read whole by read-input: stamped with the template's packet and signed in
- * memory, nothing written yet. Null for every other master, which writeMaster stamps with exiftool on disk.
+ * A PNG master with no XMP of its own, read whole by read-input: written beside its destination under a temp name
+ * as the input's bytes with the template's packet added (no stamped copy of a render is made in memory), signed
+ * there by the SDK, then read once to hash it and to check the packet survived. Null for every other master, which
+ * writeMaster stamps with exiftool. The caller moves it into place (writeMaster) or removes it (discardMaster).
  */
-export async function signMasterInMemory(input: InputSnapshot, format: string, dest: string, rights: RightsStamp, credential: SignContext, label: string): Promise<InMemory | null> {
+export async function prepareMaster(input: InputSnapshot, format: string, dest: string, rights: RightsStamp, credential: SignContext, label: string): Promise<PreparedMaster | null> {
   if (format !== 'png' || input.data == null || readPngXmp(input.data, label) != null) return null;
   const template = (await stampTemplate('png', rights, credential.configDir)) as Extract<StampTemplate, { format: 'png' }>;
-  return signAndHashInMemory(applyPngTemplate(input.data, template, label), { dest, format, role: 'master', rights }, credential, template, label);
+  const tmp = tempNameFor(dest);
+  try {
+    await writeNewFile(tmp, pngTemplateParts(input.data, template, label));
+    const signed = await signOutput({ file: tmp, dest, format, role: 'master', rights, holdSidecar: true }, credential);
+    const { found, ...hashed } = await sha256FileFinding(tmp, templateBlocks(template));
+    if (!found.every(Boolean)) throw templateLost(label);
+    return { tmp, hashed, signed, warnings: [...template.warnings, ...signed.warnings] };
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Moves a prepared master into place (synced first), its credential's sidecar before it when it has one. */
+async function placeMaster(dest: string, made: PreparedMaster): Promise<void> {
+  try {
+    if (made.signed.sidecar != null && made.signed.store != null) await writeFileAtomic(made.signed.sidecar, made.signed.store);
+    const fh = await fs.open(made.tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(made.tmp, dest);
+  } catch (err) {
+    await discardMaster(made);
+    throw err;
+  }
+}
+
+/** Removes a prepared master that will not be placed (the picture failed to decode, the job was cancelled). */
+export async function discardMaster(made: PreparedMaster | null | undefined): Promise<void> {
+  if (made != null) await fs.rm(made.tmp, { force: true });
 }
 
 /**
  * The private master: a stamped copy where the format can carry XMP, else a byte-identical copy plus a `.xmp`
- * sidecar. A PNG with no XMP of its own gets the stamp template's packet in memory; anything else is stamped by
+ * sidecar. A PNG with no XMP of its own gets the stamp template's packet (prepareMaster); anything else is stamped by
  * exiftool, which merges with the metadata already there. Written from the bytes read by read-input, so the master
  * is exactly what was hashed; a large file is copied and checked not to have changed since.
  */
@@ -106,8 +146,8 @@ export async function writeMaster(
   dims: { width?: number; height?: number },
   credential: SignContext,
   label: string,
-  /** The master already made by signMasterInMemory (null: it could not be), when the caller started it early. */
-  inMemory?: InMemory | null,
+  /** The master already made by prepareMaster (null: it could not be), when the caller started it early. */
+  prepared?: PreparedMaster | null,
 ): Promise<Master> {
   const embed = XMP_EMBEDDABLE.has(format as SniffedFormat);
   const target = { dest, format, role: 'master', rights } as const;
@@ -116,11 +156,11 @@ export async function writeMaster(
   const credentialOf = (signed: Signed) => (signed.embedded ? 'embedded' : 'sidecar') as Output['credential'];
   const sidecarsOf = (signed: Signed) => (signed.sidecar != null ? describeOutput(signed.sidecar, { visibility: 'private', purpose: 'sidecar', metadata: 'embedded' }) : null);
 
-  const made = inMemory !== undefined ? inMemory : await signMasterInMemory(input, format, dest, rights, credential, label);
+  const made = prepared !== undefined ? prepared : await prepareMaster(input, format, dest, rights, credential, label);
   if (made != null) {
-    await placeInMemory(dest, made);
+    await placeMaster(dest, made);
     const outputs = [await describe(credentialOf(made.signed), made.hashed), await sidecarsOf(made.signed)].filter((o) => o != null);
-    return { outputs, warnings: made.warnings, bytes: made.bytes };
+    return { outputs, warnings: made.warnings };
   }
 
   const warnings: string[] = [];
@@ -167,12 +207,12 @@ export async function writePreview(
   format: 'jpeg' | 'webp',
   dest: string,
   rights: RightsStamp,
-  credential: SignContext & { parent: string; parentBytes?: Buffer },
+  credential: SignContext & { parent: string },
   label: string,
 ): Promise<WrittenPreview> {
-  const { parent, parentBytes, ...signContext } = credential;
-  // Signed with the signed master as the parent ingredient.
-  const target = { dest, format, role: 'preview', rights, parent, ...(parentBytes != null ? { parentBytes } : {}) } as const;
+  const { parent, ...signContext } = credential;
+  // Signed with the signed master (read from where it was placed) as the parent ingredient.
+  const target = { dest, format, role: 'preview', rights, parent } as const;
   const what = `the preview of ${label}`;
   if (format === 'jpeg') {
     const template = (await stampTemplate('jpeg', rights, signContext.configDir)) as Extract<StampTemplate, { format: 'jpeg' }>;

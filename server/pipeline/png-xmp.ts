@@ -52,6 +52,11 @@ export function readPngXmp(png: Buffer, label: string): string | null {
  * look first). Every other chunk, text chunks included, is kept byte for byte.
  */
 export function withPngXmp(png: Buffer, packet: string, label: string): Buffer {
+  return Buffer.concat(pngXmpParts(png, packet, label));
+}
+
+/** withPngXmp's result as the pieces it is made of (views of `png` and the new chunk), for writing without a copy. */
+export function pngXmpParts(png: Buffer, packet: string, label: string): Buffer[] {
   const all = chunks(png, label);
   const body = Buffer.concat([Buffer.from(`${XMP_KEYWORD}\0\0\0\0\0`, 'latin1'), Buffer.from(packet, 'utf8')]);
   const head = Buffer.alloc(8);
@@ -65,5 +70,5 @@ export function withPngXmp(png: Buffer, packet: string, label: string): Buffer {
   // No XMP to drop (the usual case): the rest of the file goes across in one piece, not chunk by chunk.
   if (last != null && !rest.some(isXmpChunk)) parts.push(png.subarray(rest[0]!.start, last.end));
   else for (const c of rest) if (!isXmpChunk(c)) parts.push(png.subarray(c.start, c.end));
-  return Buffer.concat(parts);
+  return parts;
 }

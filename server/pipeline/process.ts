@@ -11,7 +11,7 @@ import { LockTimeoutError, withFileLock } from '../ledger/lock.ts';
 import { toFailure } from './failure.ts';
 import { expandInputs } from './inputs.ts';
 import { manifestFile, readReusable, writeManifest, type Manifest } from './manifest.ts';
-import { describeOutput } from './outputs.ts';
+import { describeOutput, discardMaster } from './outputs.ts';
 import { classifyStage, displayHash } from './stages/classify.ts';
 import { defaultLayout, type AssetContext, type InputSnapshot, type OutputLayout, type PipelineEnv, type ProcessRequest, type ProgressFn } from './stages/context.ts';
 import { decodeStage } from './stages/decode.ts';
@@ -97,14 +97,21 @@ async function underLock(ctx: AssetContext, opts: StageOptions): Promise<StagesO
   await timed(ctx, 'classify', () => classifyStage(ctx));
   await timed(ctx, 'plan', () => planStage(ctx));
   const decoded = timed(ctx, 'decode', () => decodeStage(ctx));
-  // The master is signed in memory while the picture decodes (its pixels are on libvips' threads by the next turn);
-  // a decode failure still leaves nothing written. Handled at once, so a failure waits here for its turn.
+  // The master is signed beside its destination while the picture decodes (its pixels are on libvips' threads by
+  // the next turn); it is placed only after a successful decode, and removed otherwise. Handled at once, so a
+  // failure waits here for its turn.
   const signedMaster = new Promise<void>((resolve) => setImmediate(resolve)).then(() => signMasterStage(ctx));
   signedMaster.catch(() => undefined);
-  await decoded;
-  const master = await signedMaster;
-  opts.onDecoded?.();
-  await timed(ctx, 'write-outputs', async () => writeOutputsStage(ctx, master));
+  let master: Awaited<typeof signedMaster> | undefined;
+  try {
+    await decoded;
+    master = await signedMaster;
+    opts.onDecoded?.();
+    await timed(ctx, 'write-outputs', async () => writeOutputsStage(ctx, master));
+  } catch (err) {
+    await discardMaster(master ?? (await signedMaster.catch(() => null)));
+    throw err;
+  }
   const result = resultOf(ctx);
   checkAbort(req.signal);
   if (env.ledger != null && opts.record !== false) {

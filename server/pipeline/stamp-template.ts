@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
 import { vendoredExiftoolVersion } from './exiftool.ts';
 import { readJpegSegments, type JpegSegment } from './jpeg-segments.ts';
-import { readPngXmp, withPngXmp } from './png-xmp.ts';
+import { pngXmpParts, readPngXmp } from './png-xmp.ts';
 import { embedStamp, stampTags, type RightsStamp } from './stamp.ts';
 
 /**
@@ -159,9 +159,12 @@ function withDate(t: StampTemplate): Authored {
   return { ...t, date };
 }
 
-/** The PNG with the template's XMP packet as its only XMP chunk (the PNG must carry no XMP of its own). */
-export function applyPngTemplate(png: Buffer, t: Extract<StampTemplate, { format: 'png' }>, label: string): Buffer {
-  return withPngXmp(png, t.packet, label);
+/**
+ * The PNG with the template's XMP packet as its only XMP chunk (the PNG must carry no XMP of its own), as the pieces
+ * to write one after another: a render's pixels are not copied into a stamped buffer of their own.
+ */
+export function pngTemplateParts(png: Buffer, t: Extract<StampTemplate, { format: 'png' }>, label: string): Buffer[] {
+  return pngXmpParts(png, t.packet, label);
 }
 
 /**
@@ -176,11 +179,19 @@ export function applyJpegTemplate(jpeg: Buffer, t: Extract<StampTemplate, { form
   return Buffer.concat([jpeg.subarray(0, at), ...t.segments, jpeg.subarray(at)]);
 }
 
+/** The blocks a stamped file must still hold byte for byte once it is finished (signed). */
+export function templateBlocks(t: StampTemplate): Buffer[] {
+  return t.format === 'png' ? [Buffer.from(t.packet, 'utf8')] : t.segments;
+}
+
 /** Fails unless the finished file still holds every byte of the stamp (e.g. after the credential was embedded). */
 export function assertCarriesTemplate(bytes: Buffer, t: StampTemplate, label: string): void {
-  const blocks = t.format === 'png' ? [Buffer.from(t.packet, 'utf8')] : t.segments;
-  if (blocks.every((b) => bytes.includes(b))) return;
-  throw new ColophonError(
+  if (!templateBlocks(t).every((b) => bytes.includes(b))) throw templateLost(label);
+}
+
+/** The failure when a finished file lost (part of) its stamp: nothing of it is recorded. */
+export function templateLost(label: string): ColophonError {
+  return new ColophonError(
     'METADATA_WRITE_FAILED',
     `${label}: the rights metadata did not survive writing the file (a stamped block is missing or changed); nothing was recorded. Process it again; if it keeps failing, report it.`,
   );

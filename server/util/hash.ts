@@ -46,3 +46,38 @@ export async function sha256Buffer(data: Uint8Array): Promise<{ sha256: string; 
   }
   return { sha256: h.digest('hex'), bytes: data.length };
 }
+
+const SCAN_SLICE = 1 << 20;
+
+/**
+ * Streamed SHA-256 of a file that also says whether each of `blocks` occurs in it byte for byte: one read of a
+ * finished output both hashes it and checks that what was stamped into it survived. The file is read through one
+ * reused buffer, so a large output adds no allocation of its own size.
+ */
+export async function sha256FileFinding(file: string, blocks: Buffer[]): Promise<{ sha256: string; bytes: number; found: boolean[] }> {
+  const h = createHash('sha256');
+  const found = blocks.map((b) => b.length === 0);
+  const overlap = Math.max(0, ...blocks.map((b) => b.length - 1));
+  const buf = Buffer.allocUnsafe(SCAN_SLICE);
+  let tail = Buffer.alloc(0);
+  let bytes = 0;
+  const fh = await fs.open(file, READ_INPUT_FLAGS);
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, bytes);
+      if (bytesRead === 0) break;
+      const slice = buf.subarray(0, bytesRead);
+      h.update(slice);
+      bytes += bytesRead;
+      // A block split across two reads lies within the last `overlap` bytes of one and the first of the next.
+      const seam = tail.length > 0 ? Buffer.concat([tail, slice.subarray(0, overlap)]) : null;
+      blocks.forEach((b, i) => {
+        if (!found[i]) found[i] = slice.includes(b) || (seam?.includes(b) ?? false);
+      });
+      tail = Buffer.from(slice.subarray(Math.max(0, bytesRead - overlap)));
+    }
+  } finally {
+    await fh.close();
+  }
+  return { sha256: h.digest('hex'), bytes, found };
+}

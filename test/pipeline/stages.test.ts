@@ -9,6 +9,9 @@ import { readJpegSegments } from '../../server/pipeline/jpeg-segments.ts';
 import { runStages } from '../../server/pipeline/process.ts';
 import { rightsFromProfile, type RightsStamp } from '../../server/pipeline/stamp.ts';
 import { applyJpegTemplate, assertCarriesTemplate, stampTemplate } from '../../server/pipeline/stamp-template.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { isTempName, writeNewFile } from '../../server/util/atomic.ts';
+import { sha256FileFinding } from '../../server/util/hash.ts';
 import { makeEnv, makeImage } from '../helpers/pipeline-env.ts';
 
 t.test('runStages: every stage runs once on a new file, none on a repeat; the context keeps what they learned', async (t) => {
@@ -148,4 +151,37 @@ t.test('a PNG with its own XMP is stamped by exiftool, merging; one without gets
   const exiv = execFileSync('exiv2', ['-px', master.path], { encoding: 'utf8' });
   t.match(exiv, /Xmp\.dc\.title\s+LangAlt\s+\d+\s+lang="x-default" Lighthouse at dusk/, 'the artist\'s own XMP survives');
   t.match(exiv, /Xmp\.plus\.DataMining/, 'and the stamp is there');
+});
+
+t.test('a PNG whose image data is damaged fails at decode; the master signed beside it meanwhile is removed', async (t) => {
+  const env = await makeEnv(t);
+  const png = await fs.readFile(await makeImage(path.join(env.home, 'made.png'), 640, 360));
+  // The chunk layout stays whole (so the master is stamped and signed while the picture decodes); the pixels do not.
+  const idat = png.indexOf('IDAT');
+  const middle = idat + 4 + Math.floor((png.length - idat) / 2);
+  for (let i = 0; i < 64; i++) png[middle + i]! ^= 0x5a;
+  const file = path.join(env.home, 'damaged.png');
+  await fs.writeFile(file, png);
+  await t.rejects(runStages(file, { source: 'cli' }, env), { key: 'CORRUPT_FILE', message: /damaged\.png/ });
+  const left = (await fs.readdir(env.outRoot, { recursive: true })).filter((p) => !p.startsWith('.locks'));
+  t.same(left.filter((p) => isTempName(p)), [], 'no temp file is left');
+  t.same(left, [], 'nor any folder made for the file');
+  t.same(await fs.readFile(file), png, 'the input is untouched');
+});
+
+t.test('a finished output is written from its pieces and read back once: hashed, and its stamped blocks found', async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'out.bin');
+  // 2.5 MiB, read a MiB at a time: one block lies across the first seam, one inside a read, one nowhere.
+  const data = randomBytes((5 << 20) / 2);
+  const across = Buffer.from(data.subarray((1 << 20) - 1000, (1 << 20) + 1000));
+  const inside = Buffer.from(data.subarray(1_500_000, 1_503_000));
+  const absent = Buffer.from('a block this file does not hold');
+  await writeNewFile(file, [data.subarray(0, 33), Buffer.alloc(0), data.subarray(33, 1 << 20), data.subarray(1 << 20)]);
+  t.same(await fs.readFile(file), data, 'the pieces are written one after another');
+  const read = await sha256FileFinding(file, [across, inside, absent]);
+  t.equal(read.sha256, createHash('sha256').update(data).digest('hex'));
+  t.equal(read.bytes, data.length);
+  t.same(read.found, [true, true, false]);
+  await t.rejects(writeNewFile(file, [data]), { code: 'EEXIST' }, 'an existing file is never written through');
 });

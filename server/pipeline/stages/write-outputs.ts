@@ -1,26 +1,35 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { confinedDir } from '../../util/confine.ts';
-import { describeOutput, signMasterInMemory, writeMaster, writePreview, type InMemory } from '../outputs.ts';
+import { describeOutput, prepareMaster, writeMaster, writePreview, type PreparedMaster } from '../outputs.ts';
 import { phash } from '../phash.ts';
 import { checkAbort } from './read-input.ts';
 import type { AssetContext } from './context.ts';
 
-/** Creates an output folder inside the root, remembering it when it is new so a failure can remove it again. */
+/**
+ * Creates an output folder inside the root, remembering each folder on the way that is new (`private/` on a first
+ * run as well as `private/<assetId>/`), outermost first, so a failure can remove them again.
+ */
 async function makeDir(ctx: AssetContext, sub: string, opts: { private?: boolean } = {}): Promise<void> {
-  const dir = path.join(ctx.env.outRoot, sub);
-  const existed = await fs.stat(dir).then(() => true, () => false);
+  const fresh: string[] = [];
+  let dir = ctx.env.outRoot;
+  for (const part of path.normalize(sub).split(path.sep).filter((p) => p !== '' && p !== '.')) {
+    dir = path.join(dir, part);
+    if (!(await fs.stat(dir).then(() => true, () => false))) fresh.push(dir);
+  }
   await confinedDir(ctx.env.outRoot, sub, opts);
-  if (!existed) ctx.madeDirs.push(dir);
+  ctx.madeDirs.push(...fresh);
 }
 
 /**
- * Stage 5, first half, started as soon as the plan is made: the master stamped and signed in memory (when it can
- * be), while the picture decodes on libvips' threads. Nothing is written until the decode has succeeded.
+ * Stage 5, first half, started as soon as the plan is made: the master stamped and signed under a temp name beside
+ * its destination (when it can be), while the picture decodes on libvips' threads. It is moved into place only once
+ * the decode has succeeded; otherwise the caller discards it.
  */
-export async function signMasterStage(ctx: AssetContext): Promise<InMemory | null> {
+export async function signMasterStage(ctx: AssetContext): Promise<PreparedMaster | null> {
   const { env } = ctx;
-  return signMasterInMemory(ctx.input, ctx.cls!.format, masterPathOf(ctx), ctx.rights!, credentialOf(env), ctx.label);
+  await makeDir(ctx, ctx.layout.privateDir, { private: true });
+  return prepareMaster(ctx.input, ctx.cls!.format, masterPathOf(ctx), ctx.rights!, credentialOf(env), ctx.label);
 }
 
 function masterPathOf(ctx: AssetContext): string {
@@ -35,7 +44,7 @@ function credentialOf(env: AssetContext['env']) {
  * Stage 5: the outputs, each as stamp → sign → hash (outputs.ts): the private master (with its sidecars), then the
  * public preview, which names the signed master as its parent ingredient.
  */
-export async function writeOutputsStage(ctx: AssetContext, signedMaster?: InMemory | null): Promise<void> {
+export async function writeOutputsStage(ctx: AssetContext, signedMaster?: PreparedMaster | null): Promise<void> {
   const { env, layout } = ctx;
   const cls = ctx.cls!;
   const rights = ctx.rights!;
@@ -53,8 +62,7 @@ export async function writeOutputsStage(ctx: AssetContext, signedMaster?: InMemo
   const rel = layout.previewFile(plan.format === 'webp' ? 'webp' : 'jpg');
   await makeDir(ctx, path.dirname(rel));
   const dest = path.join(env.outRoot, rel);
-  const parent = { parent: masterPath, ...(master.bytes != null ? { parentBytes: master.bytes } : {}) };
-  const written = await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, ...parent }, ctx.label);
+  const written = await writePreview(preview.buffer, plan.format, dest, rights, { ...credential, parent: masterPath }, ctx.label);
   ctx.warnings.push(...written.warnings);
   ctx.outputs.unshift(await describeOutput(dest, {
     visibility: 'public', purpose: 'preview', metadata: 'embedded', credential: written.credential,

@@ -104,31 +104,38 @@ export async function encodePreview(
 }
 
 /**
- * The picture with the watermark drawn in. A band along the bottom (the corner notice) is composited on its own
- * rows and copied back: libvips' composite would otherwise pass the whole frame through a blend.
+ * The picture with the watermark drawn in. For the corner notice only the rectangle its text covers (a band along
+ * the bottom, as wide as the text) is composited, on its own, and copied back: libvips' composite would otherwise
+ * pass the whole frame (or the whole width of the band) through a blend.
  */
 async function watermarked(pic: Picture, overlay: ReturnType<typeof watermarkOverlay>, inPlace: boolean): Promise<Picture> {
   if (overlay == null) return pic;
-  const drawnOverlay = await rendered(overlay.input);
+  const drawn = await rendered(overlay.input);
   if (overlay.top === 0 || overlay.left !== 0) {
-    const { data } = await sharpOf(pic).composite([{ ...drawnOverlay, top: overlay.top, left: overlay.left }]).raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharpOf(pic).composite([{ input: drawn.input, raw: drawn.raw, top: overlay.top, left: overlay.left }]).raw().toBuffer({ resolveWithObject: true });
     return { ...pic, raw: data };
   }
+  const raw = inPlace ? pic.raw : Buffer.from(pic.raw);
+  if (drawn.inked == null) return { ...pic, raw };
+  const { left, width, input } = drawn.inked;
+  const rows = Math.min(drawn.raw.height, pic.height - overlay.top);
   const rowBytes = pic.width * 3;
-  const bandRows = pic.height - overlay.top;
-  const band = pic.raw.subarray(overlay.top * rowBytes);
-  const drawn = await sharp(band, { raw: { width: pic.width, height: bandRows, channels: 3 } })
-    .composite([{ ...drawnOverlay, top: 0, left: 0 }])
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  const raw = inPlace ? pic.raw : Buffer.allocUnsafe(pic.raw.length);
-  if (!inPlace) pic.raw.copy(raw, 0, 0, overlay.top * rowBytes);
-  drawn.copy(raw, overlay.top * rowBytes);
+  const under = sharp(raw.subarray(overlay.top * rowBytes, (overlay.top + rows) * rowBytes), { raw: { width: pic.width, height: rows, channels: 3 } })
+    .extract({ left, top: 0, width, height: rows });
+  const patch = await under.composite([{ input, raw: { width, height: drawn.raw.height, channels: 4 }, top: 0, left: 0 }]).removeAlpha().raw().toBuffer();
+  for (let y = 0; y < rows; y++) patch.copy(raw, (overlay.top + y) * rowBytes + left * 3, y * width * 3, (y + 1) * width * 3);
   return { ...pic, raw };
 }
 
-type RenderedOverlay = { input: Buffer; raw: { width: number; height: number; channels: 4 } };
+/**
+ * A rendered overlay: RGBA of the whole SVG, and the columns where it has any ink (cut out on their own), so the
+ * corner notice is blended only where its text is. `inked` is null for an overlay with no ink at all.
+ */
+type RenderedOverlay = {
+  input: Buffer;
+  raw: { width: number; height: number; channels: 4 };
+  inked: { left: number; width: number; input: Buffer } | null;
+};
 
 /**
  * Watermark SVGs rendered to RGBA, by their SVG (notice, size, opacity): a job's previews mostly share one size, so
@@ -142,8 +149,10 @@ function rendered(svg: Buffer): Promise<RenderedOverlay> {
   const key = svg.toString('utf8');
   let made = renderedOverlays.get(key);
   if (made == null) {
-    made = sharp(svg).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-      .then(({ data, info }) => ({ input: data, raw: { width: info.width, height: info.height, channels: 4 as const } }));
+    made = sharp(svg).ensureAlpha().raw().toBuffer({ resolveWithObject: true }).then(async ({ data, info }) => {
+      const raw = { width: info.width, height: info.height, channels: 4 as const };
+      return { input: data, raw, inked: await inkedColumns(data, raw) };
+    });
     made.catch(() => renderedOverlays.delete(key));
     if (renderedOverlays.size >= RENDERED_OVERLAYS_KEPT) renderedOverlays.delete(renderedOverlays.keys().next().value!);
   } else {
@@ -151,6 +160,21 @@ function rendered(svg: Buffer): Promise<RenderedOverlay> {
   }
   renderedOverlays.set(key, made);
   return made;
+}
+
+/** The columns of an RGBA overlay with any alpha, cut out as their own RGBA picture; null when it has none. */
+async function inkedColumns(rgba: Buffer, raw: RenderedOverlay['raw']): Promise<RenderedOverlay['inked']> {
+  let first = raw.width;
+  let last = -1;
+  for (let y = 0; y < raw.height; y++) {
+    const row = y * raw.width * 4;
+    for (let x = 0; x < first; x++) if (rgba[row + x * 4 + 3] !== 0) { first = x; break; }
+    for (let x = raw.width - 1; x > last; x--) if (rgba[row + x * 4 + 3] !== 0) { last = x; break; }
+  }
+  if (last < first) return null;
+  const width = last - first + 1;
+  const input = await sharp(rgba, { raw }).extract({ left: first, top: 0, width, height: raw.height }).raw().toBuffer();
+  return { left: first, width, input };
 }
 
 let srgbSegment: Promise<Buffer> | null = null;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import t from 'tap';
 import { processFile, runStages } from '../../server/pipeline/process.ts';
-import { reducePicture } from '../../server/pipeline/preview.ts';
+import { encodePreview, reducePicture } from '../../server/pipeline/preview.ts';
+import { watermarkOverlay } from '../../server/pipeline/watermark.ts';
 import { getExifTool } from '../../server/pipeline/exiftool.ts';
 import { hammingDistance } from '../../server/pipeline/phash.ts';
 import { exiv2, FIXTURES, makeEnv, makeImage, withPngText } from '../helpers/pipeline-env.ts';
@@ -173,4 +174,20 @@ t.test('display rendition: preview from the PNG, master from the EXR', async (t)
   let d = 0;
   for (let i = 0; i < dp.length; i++) d += Math.abs(dp[i]! - pp[i]!);
   t.ok(d / dp.length < 12, 'preview pixels come from the display rendition');
+});
+
+t.test('the corner notice is blended only where its text is, with the same pixels as a blend of the whole frame', async (t) => {
+  const dir = t.testdir();
+  for (const [w, h] of [[1600, 900], [333, 200]] as const) {
+    const pic = await reducePicture({ file: await makeImage(path.join(dir, `in-${w}.png`), w, h) }, 1600, 'in.png');
+    const text = '© 2026 Jane Artist';
+    const overlay = watermarkOverlay(text, pic.width, pic.height, 'corner', 0.5)!;
+    const whole = await sharp(pic.raw, { raw: { width: pic.width, height: pic.height, channels: 3 } })
+      .composite([{ input: overlay.input, top: overlay.top, left: overlay.left }]).removeAlpha().jpeg({ quality: 100, optimiseCoding: false }).toBuffer();
+    const plan = { longEdge: 1600, format: 'jpeg' as const, quality: 100, watermarkText: text, placement: 'corner' as const, opacity: 0.5 };
+    const ours = await encodePreview({ ...pic, raw: Buffer.from(pic.raw) }, plan, pic, { consume: true });
+    const [a, b] = await Promise.all([sharp(ours.buffer).raw().toBuffer(), sharp(whole).raw().toBuffer()]);
+    t.ok(a.equals(b), `${w}×${h}: pixel for pixel the same`);
+    t.notOk(a.equals(await sharp(await sharp(pic.raw, { raw: { width: pic.width, height: pic.height, channels: 3 } }).jpeg({ quality: 100, optimiseCoding: false }).toBuffer()).raw().toBuffer()), 'and the notice is there');
+  }
 });

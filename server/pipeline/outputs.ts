@@ -62,7 +62,7 @@ async function signAndHashInMemory(
 type OutputSignTarget = { dest: string; format: string; role: 'master' | 'preview'; rights: RightsStamp; parent?: string };
 
 /** An output finished in memory (stamped, signed, hashed) and not yet written. */
-export interface InMemory {
+interface InMemory {
   bytes: Buffer;
   hashed: Hashed;
   signed: Signed;

@@ -4,14 +4,8 @@ import { READ_INPUT_FLAGS } from './regular-file.ts';
 
 /** Streamed SHA-256 of a file, so large EXRs and .blends never sit in memory whole. `signal` stops it part-way. */
 export async function sha256File(file: string, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  const fh = await fs.open(file, READ_INPUT_FLAGS);
-  for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20, ...(signal != null ? { signal } : {}) })) {
-    h.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: h.digest('hex'), bytes };
+  const { sha256, bytes } = await sha256FileFinding(file, [], signal);
+  return { sha256, bytes };
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -51,10 +45,10 @@ const SCAN_SLICE = 1 << 20;
 
 /**
  * Streamed SHA-256 of a file that also says whether each of `blocks` occurs in it byte for byte: one read of a
- * finished output both hashes it and checks that what was stamped into it survived. The file is read through one
+ * finished output both hashes it and checks that what was stamped into it survived. `signal` stops it part-way. The file is read through one
  * reused buffer, so a large output adds no allocation of its own size.
  */
-export async function sha256FileFinding(file: string, blocks: Buffer[]): Promise<{ sha256: string; bytes: number; found: boolean[] }> {
+export async function sha256FileFinding(file: string, blocks: Buffer[], signal?: AbortSignal): Promise<{ sha256: string; bytes: number; found: boolean[] }> {
   const h = createHash('sha256');
   const found = blocks.map((b) => b.length === 0);
   const overlap = Math.max(0, ...blocks.map((b) => b.length - 1));
@@ -64,6 +58,7 @@ export async function sha256FileFinding(file: string, blocks: Buffer[]): Promise
   const fh = await fs.open(file, READ_INPUT_FLAGS);
   try {
     for (;;) {
+      signal?.throwIfAborted();
       const { bytesRead } = await fh.read(buf, 0, buf.length, bytes);
       if (bytesRead === 0) break;
       const slice = buf.subarray(0, bytesRead);

@@ -161,6 +161,14 @@ function startup(): void {
   const help = med([CLI, '--help']);
   const processHelp = med([CLI, 'process', '--help']);
   console.log(`CLI start-up (median of 5): --version ${version}, --help ${help}, process --help ${processHelp}; bare \`node -e 0\` ${bare} (${loadNote(load)})`);
+  // Node 20 parses the CA bundle NODE_EXTRA_CA_CERTS names at every start, before any of Colophon's code runs (Node
+  // 24 reads it only when a TLS connection needs it). Shown, not removed: the CLI runs in the environment it is given.
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+  if (extraCa != null && extraCa !== '') {
+    const { NODE_EXTRA_CA_CERTS: _, ...without } = cliEnv();
+    const runs = Array.from({ length: 5 }, () => timeCommand(process.execPath, ['-e', '0'], { env: without }));
+    console.log(`  NODE_EXTRA_CA_CERTS is set (${extraCa}): bare \`node -e 0\` without it ${(median(runs.map((r) => r.wallS)) * 1000).toFixed(0)} ms; every \`colophon\` run here pays the difference`);
+  }
   console.log(`the CLI runs ${currentBuild() != null ? 'compiled (dist/cli, as after npm ci)' : 'from the TypeScript sources through tsx: dist/cli is missing or older than the sources (npm run build:cli)'}`);
 }
 

@@ -1,8 +1,9 @@
 import zlib from 'node:zlib';
 
 // The CRC-32 of data that is already covered by known CRCs, without reading the data again. zlib has this as
-// crc32_combine, but Node exposes only zlib.crc32, and no maintained package offers it for the standard (PNG, zip,
-// gzip) polynomial; it is a few lines of arithmetic on polynomials over GF(2), written out here.
+// crc32_combine, but Node exposes only zlib.crc32, and the npm package that wraps zlib's (@balena/node-crc-utils, an
+// emscripten build) is published without a licence; it is a few lines of arithmetic on polynomials over GF(2),
+// written out here.
 //
 // CRC-32 in its reflected form: bit 31 of a value is the coefficient of x^0, bit 0 that of x^31.
 const POLY = 0xedb88320;
@@ -24,8 +25,7 @@ for (let k = 1; k < 32; k++) POWERS.push(multiply(POWERS[k - 1]!, POWERS[k - 1]!
 /** x^(8·bytes) modulo the polynomial: what appending `bytes` bytes does to a CRC register. */
 function shiftFor(bytes: number): number {
   let p = 0x80000000; // x^0
-  // bytes·8 = bytes·2^3, so its binary digits pick powers from POWERS[3] on. Beyond 2^32 bytes `>>>` would wrap;
-  // PNG chunks are at most 2^31 − 1 bytes.
+  // bytes·8 = bytes·2^3, so the binary digits of `bytes` pick powers from POWERS[3] on.
   for (let n = bytes, k = 3; n > 0; n = Math.floor(n / 2), k++) if (n % 2 === 1) p = multiply(POWERS[k % 32]!, p);
   return p;
 }

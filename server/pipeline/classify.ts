@@ -10,7 +10,7 @@ import { compressedBlendHeader, validateCompressedBlend, validatePlainBlend } fr
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
 import { guardMetadata } from './metadata-guard.ts';
 import { PRESENTATION_SOURCES, SHARP_READABLE } from './formats.ts';
-import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
+import { EXTENSION_FORMATS, headOf, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName, type ChannelStats } from './texture-role.ts';
 
 
@@ -59,7 +59,7 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
   // Before sharp or exiftool reads anything from it: refuses metadata bombs and picture-less JPEGs.
   const limits = opts.limits ?? DEFAULT_LIMITS;
   await guardMetadata(file, file, limits.metadata, opts.data);
-  const head = await readHead(file);
+  const head = opts.data != null ? headOf(opts.data) : await readHead(file);
   let format = sniff(head);
   const ext = path.extname(file).slice(1).toLowerCase();
   const claimed = EXTENSION_FORMATS[ext];
@@ -138,7 +138,7 @@ function checkPixels(file: string, w: number, h: number, limit: number): void {
 async function classifyRaster(file: string, stem: string, format: SniffedFormat, source: Source, warnings: string[], opts: ClassifyOptions): Promise<Classification> {
   let meta: Metadata;
   try {
-    meta = await sharp(file, { limitInputPixels: false }).metadata();
+    meta = await sharp(opts.data ?? file, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw new ColophonError('CORRUPT_FILE', `${file} looks like ${format.toUpperCase()} but its header cannot be read (${(err as Error).message}). It is damaged or truncated; export it again.`, { cause: err });
   }
@@ -159,7 +159,7 @@ async function classifyRaster(file: string, stem: string, format: SniffedFormat,
     // Only texture-shaped pictures (square or power-of-two sides) are worth decoding to look for a normal map.
     if (textureShaped(width, height)) {
       if (opts.deferContentCheck === true) return { ...base, kind: 'render', sourceRich: false, maybeNormalMap: true };
-      if (await contentSaysNormalMap(sharp(file))) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
+      if (await contentSaysNormalMap(sharp(opts.data ?? file))) return { ...base, kind: 'texture', role: 'normal', sourceRich: true };
     }
   }
   return { ...base, kind: 'render', sourceRich: false };

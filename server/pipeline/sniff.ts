@@ -12,6 +12,11 @@ export type SniffedFormat =
 
 const HEAD_BYTES = 64;
 
+/** The first bytes of a file already in memory: what readHead would read. */
+export function headOf(data: Buffer): Buffer {
+  return data.subarray(0, HEAD_BYTES);
+}
+
 export async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer> {
   const fh = await fs.open(file, 'r');
   try {

@@ -19,7 +19,8 @@ async function serveOnce(t: Test, home: string, args: string[], serve: string[] 
   t.teardown(() => void child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // 'close', not 'exit': it comes once stderr is drained too, so a line written just before SIGTERM is not lost.
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   const deadline = Date.now() + 60_000;
   let info: { url: string; pid: number } | null = null;
   for (;;) {
@@ -31,7 +32,8 @@ async function serveOnce(t: Test, home: string, args: string[], serve: string[] 
   const health = await fetch(info.url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/healthz'));
   const body = (await health.json()) as { name: string };
   child.kill('SIGTERM');
-  return { url: new URL(info.url), healthy: health.ok && body.name === 'colophon', stderr, code: await exited };
+  const code = await exited;
+  return { url: new URL(info.url), healthy: health.ok && body.name === 'colophon', stderr, code };
 }
 
 t.test('port 7717 taken by another program', async (t) => {

@@ -71,11 +71,23 @@ export async function runStages(inputPath: string, req: ProcessRequest, env: Pip
   // How long to wait for another run on the same content (a large EXR can take a while).
   const waitMs = env.profile.limits.timeouts.assetLockMs;
   try {
-    return await withFileLock(path.join(locks, assetId), () => underLock(ctx, opts), waitMs);
+    return await withFileLock(path.join(locks, assetId), () => removingMadeDirsOnFailure(ctx, () => underLock(ctx, opts)), waitMs);
   } catch (err) {
-    for (const dir of ctx.madeDirs.reverse()) await fs.rmdir(dir).catch(() => undefined);
     if (!(err instanceof LockTimeoutError)) throw err;
     throw new ColophonError('BUSY', `${inputPath}: another Colophon run (process ${err.holder}) has been processing the same content for over ${Math.round(waitMs / 60_000)} minutes. Let it finish, then run again.`, { cause: err });
+  }
+}
+
+/**
+ * A failed file's new folders are removed while its lock is still held: a copy of the same content waiting for the
+ * lock would otherwise find private/<assetId> there, write into it, and lose it to this removal.
+ */
+async function removingMadeDirsOnFailure<T>(ctx: AssetContext, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    for (const dir of ctx.madeDirs.reverse()) await fs.rmdir(dir).catch(() => undefined);
+    throw err;
   }
 }
 

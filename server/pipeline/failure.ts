@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Failure } from '../../protocol/src/results.ts';
 import { toColophonError } from '../errors.ts';
 
@@ -11,5 +12,8 @@ const TEMP_PATH = /(?:[A-Za-z]:)?(?:[^\s'"()]*[\\/])?\.([^\s'"()\\/]+?)\.[0-9a-f
  */
 export function toFailure(input: string, err: unknown): Failure {
   const e = toColophonError(err);
-  return { input, code: e.key, message: e.message.replace(TEMP_PATH, input) };
+  const message = e.message.replace(TEMP_PATH, input);
+  // A message about something else (an output folder, a tool) still says which of the user's files it concerns.
+  const namesInput = message.includes(input) || message.includes(path.basename(input));
+  return { input, code: e.key, message: namesInput ? message : `${input}: ${message}` };
 }

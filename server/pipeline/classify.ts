@@ -10,7 +10,7 @@ import { compressedBlendHeader, validateCompressedBlend, validatePlainBlend } fr
 import { boxHeight, boxWidth, readExrHeader, type ExrInfo } from './exr-header.ts';
 import { guardMetadata } from './metadata-guard.ts';
 import { PRESENTATION_SOURCES, SHARP_READABLE } from './formats.ts';
-import { EXTENSION_FORMATS, headOf, readHead, sniff, type SniffedFormat } from './sniff.ts';
+import { EXTENSION_FORMATS, readHead, sniff, type SniffedFormat } from './sniff.ts';
 import { looksLikeNormalMap, roleFromName, type ChannelStats } from './texture-role.ts';
 
 
@@ -59,7 +59,7 @@ export async function classifyFile(file: string, source: Source = 'cli', opts: C
   // Before sharp or exiftool reads anything from it: refuses metadata bombs and picture-less JPEGs.
   const limits = opts.limits ?? DEFAULT_LIMITS;
   await guardMetadata(file, file, limits.metadata, opts.data);
-  const head = opts.data != null ? headOf(opts.data) : await readHead(file);
+  const head = await readHead(file, opts.data);
   let format = sniff(head);
   const ext = path.extname(file).slice(1).toLowerCase();
   const claimed = EXTENSION_FORMATS[ext];

@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { ColophonError } from '../errors.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../protocol/src/limits.ts';
 import { readJpegSegments } from './jpeg-segments.ts';
-import { headOf, readHead, sniff } from './sniff.ts';
+import { readHead, sniff } from './sniff.ts';
 
 /**
  * Size caps on embedded metadata, checked before exiftool or sharp sees a file. No real rights packet, text chunk
@@ -23,7 +23,7 @@ const MIB = 1 << 20;
  * Formats it does not walk (TIFF, GIF, HEIF/AVIF) pass unchecked.
  */
 export async function guardMetadata(file: string, label: string, limits: Limits['metadata'] = METADATA_LIMITS, data?: Buffer | null): Promise<void> {
-  const format = sniff(data != null ? headOf(data) : await readHead(file));
+  const format = sniff(await readHead(file, data));
   if (format !== 'png' && format !== 'jpeg' && format !== 'webp') return;
   // The file's bytes when the caller holds them (read-input); otherwise read from disk a window at a time.
   const fh = data == null ? await fs.open(file, 'r') : null;

@@ -12,16 +12,13 @@ export type SniffedFormat =
 
 const HEAD_BYTES = 64;
 
-/** The first bytes of a file already in memory: what readHead would read. */
-export function headOf(data: Buffer): Buffer {
-  return data.subarray(0, HEAD_BYTES);
-}
-
-export async function readHead(file: string, bytes = HEAD_BYTES): Promise<Buffer> {
+/** The first bytes of `file`, taken from `inMemory` (its whole content) when the caller already holds it. */
+export async function readHead(file: string, inMemory?: Buffer | null): Promise<Buffer> {
+  if (inMemory != null) return inMemory.subarray(0, HEAD_BYTES);
   const fh = await fs.open(file, 'r');
   try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();

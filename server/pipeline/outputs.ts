@@ -4,13 +4,13 @@ import type { Output } from '../../protocol/src/results.ts';
 import { signOutput, type SignContext, type Signed } from '../c2pa/sign.ts';
 import { produceAtomic, tempNameFor, writeFileAtomic, writeNewFile } from '../util/atomic.ts';
 import { sha256Buffer, sha256File, sha256FileFinding } from '../util/hash.ts';
-import { readPngXmp } from './png-xmp.ts';
+import { parsePng } from './png-xmp.ts';
 import type { InputSnapshot } from './stages/context.ts';
 import { assertInputUnchanged } from './stages/read-input.ts';
 import { XMP_EMBEDDABLE } from './formats.ts';
 import type { SniffedFormat } from './sniff.ts';
 import { embedStamp, writeSidecar, type RightsStamp } from './stamp.ts';
-import { applyJpegTemplate, assertCarriesTemplate, pngTemplateParts, stampTemplate, templateBlocks, templateLost, type StampTemplate } from './stamp-template.ts';
+import { applyJpegTemplate, assertCarriesTemplate, stampTemplate, templateBlocks, templateLost, type StampTemplate } from './stamp-template.ts';
 
 type Describe = Pick<Output, 'visibility' | 'purpose' | 'metadata'> & { width?: number; height?: number; phash?: string; credential?: Output['credential'] };
 interface Hashed {
@@ -95,11 +95,12 @@ export interface PreparedMaster {
  * writeMaster stamps with exiftool. The caller moves it into place (writeMaster) or removes it (discardMaster).
  */
 export async function prepareMaster(input: InputSnapshot, format: string, dest: string, rights: RightsStamp, credential: SignContext, label: string): Promise<PreparedMaster | null> {
-  if (format !== 'png' || input.data == null || readPngXmp(input.data, label) != null) return null;
+  const png = format === 'png' && input.data != null ? parsePng(input.data, label) : null;
+  if (png == null || png.hasXmp) return null;
   const template = (await stampTemplate('png', rights, credential.configDir)) as Extract<StampTemplate, { format: 'png' }>;
   const tmp = tempNameFor(dest);
   try {
-    await writeNewFile(tmp, pngTemplateParts(input.data, template, label));
+    await writeNewFile(tmp, png.withXmp(template.packet));
     const signed = await signOutput({ file: tmp, dest, format, role: 'master', rights, holdSidecar: true }, credential);
     const { found, ...hashed } = await sha256FileFinding(tmp, templateBlocks(template));
     if (!found.every(Boolean)) throw templateLost(label);

@@ -37,10 +37,40 @@ function isXmpChunk(c: Chunk): boolean {
   return c.type === 'iTXt' && c.data.subarray(0, XMP_KEYWORD.length + 1).toString('latin1') === `${XMP_KEYWORD}\0`;
 }
 
-/** The XMP packet a PNG already carries (uncompressed iTXt, as the XMP spec prescribes), or null. */
+/** A PNG walked once: the XMP it carries and, from the same walk, the pieces of a copy with a new packet. */
+export interface ParsedPng {
+  /** Whether it carries an XMP packet (an iTXt chunk with the XMP keyword). */
+  hasXmp: boolean;
+  /** The XMP packet it carries (uncompressed iTXt, as the XMP spec prescribes, or compressed), or null. */
+  xmp(): string | null;
+  /**
+   * The same PNG with `packet` as its only XMP chunk, placed right after IHDR (before the image data, where readers
+   * look first), as the pieces it is made of (views of the PNG and the new chunks), for writing without a copy.
+   * Every other chunk, text chunks included, is kept byte for byte, except that runs of small image-data chunks are
+   * regrouped into larger ones (see IDAT_GROUP_BYTES).
+   */
+  withXmp(packet: string): Buffer[];
+}
+
+export function parsePng(png: Buffer, label: string): ParsedPng {
+  const all = chunks(png, label);
+  const xmpChunk = all.find(isXmpChunk);
+  return {
+    hasXmp: xmpChunk != null,
+    xmp: () => (xmpChunk != null ? packetOf(xmpChunk) : null),
+    withXmp: (packet) => partsWithXmp(png, all, packet),
+  };
+}
+
 export function readPngXmp(png: Buffer, label: string): string | null {
-  const c = chunks(png, label).find(isXmpChunk);
-  if (c == null) return null;
+  return parsePng(png, label).xmp();
+}
+
+export function withPngXmp(png: Buffer, packet: string, label: string): Buffer {
+  return Buffer.concat(parsePng(png, label).withXmp(packet));
+}
+
+function packetOf(c: Chunk): string | null {
   const d = c.data;
   const compressed = d[XMP_KEYWORD.length + 1] === 1;
   let p = XMP_KEYWORD.length + 3;
@@ -50,15 +80,6 @@ export function readPngXmp(png: Buffer, label: string): string | null {
   const text = d.subarray(p);
   // Bounded like metadata-guard's check (16 MiB), in case a caller skipped it.
   return (compressed ? zlib.inflateSync(text, { maxOutputLength: 16 << 20 }) : text).toString('utf8');
-}
-
-/**
- * The same PNG with `packet` as its only XMP chunk, placed right after IHDR (before the image data, where readers
- * look first). Every other chunk, text chunks included, is kept byte for byte, except that runs of small image-data
- * chunks are regrouped into larger ones (see IDAT_GROUP_BYTES).
- */
-export function withPngXmp(png: Buffer, packet: string, label: string): Buffer {
-  return Buffer.concat(pngXmpParts(png, packet, label));
 }
 
 // The image data of a PNG is one zlib stream, and how it is cut into IDAT chunks carries no meaning, so
@@ -73,9 +94,7 @@ export function withPngXmp(png: Buffer, packet: string, label: string): Buffer {
 const IDAT_SMALL = 64 << 10;
 const IDAT_GROUP_BYTES = 1 << 20;
 
-/** withPngXmp's result as the pieces it is made of (views of `png` and the new chunks), for writing without a copy. */
-export function pngXmpParts(png: Buffer, packet: string, label: string): Buffer[] {
-  const all = chunks(png, label);
+function partsWithXmp(png: Buffer, all: Chunk[], packet: string): Buffer[] {
   const body = Buffer.concat([Buffer.from(`${XMP_KEYWORD}\0\0\0\0\0`, 'latin1'), Buffer.from(packet, 'utf8')]);
   const parts: Buffer[] = [SIGNATURE, png.subarray(all[0]!.start, all[0]!.end), ...chunkParts('iTXt', [body], zlib.crc32(body, zlib.crc32(ITXT)))];
   // Chunks kept byte for byte and next to each other in the source go across as one view.

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../util/atomic.ts';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
 import { vendoredExiftoolVersion } from './exiftool.ts';
 import { readJpegSegments, type JpegSegment } from './jpeg-segments.ts';
-import { pngXmpParts, readPngXmp } from './png-xmp.ts';
+import { readPngXmp } from './png-xmp.ts';
 import { embedStamp, stampTags, type RightsStamp } from './stamp.ts';
 
 /**
@@ -157,14 +157,6 @@ function withDate(t: StampTemplate): Authored {
   const date = metadataDateOf(t);
   if (date == null) throw new Error('exiftool did not write one MetadataDate in the XMP packet');
   return { ...t, date };
-}
-
-/**
- * The PNG with the template's XMP packet as its only XMP chunk (the PNG must carry no XMP of its own), as the pieces
- * to write one after another: a render's pixels are not copied into a stamped buffer of their own.
- */
-export function pngTemplateParts(png: Buffer, t: Extract<StampTemplate, { format: 'png' }>, label: string): Buffer[] {
-  return pngXmpParts(png, t.packet, label);
 }
 
 /**

@@ -8,7 +8,7 @@ import { tempNameFor } from '../util/atomic.ts';
 import { exiftoolScript, getExifTool } from './exiftool.ts';
 import { LEGACY_EXIF_IPTC } from './formats.ts';
 import type { SniffedFormat } from './sniff.ts';
-import { readPngXmp, withPngXmp } from './png-xmp.ts';
+import { parsePng } from './png-xmp.ts';
 
 
 const DST = 'http://cv.iptc.org/newscodes/digitalsourcetype/';
@@ -144,10 +144,11 @@ async function embedPngXmp(file: string, tags: WriteTags, label: string): Promis
   const png = await fs.readFile(file);
   const sidecar = tempNameFor(`${file}.xmp`);
   try {
-    const existing = readPngXmp(png, label);
+    const parsed = parsePng(png, label);
+    const existing = parsed.xmp();
     if (existing != null) await fs.writeFile(sidecar, existing);
     const defects = await writeChecked(sidecar, tags, { label });
-    await fs.writeFile(file, withPngXmp(png, await fs.readFile(sidecar, 'utf8'), label));
+    await fs.writeFile(file, Buffer.concat(parsed.withXmp(await fs.readFile(sidecar, 'utf8'))));
     return defects;
   } finally {
     await fs.rm(sidecar, { force: true });

@@ -7,7 +7,7 @@ import t from 'tap';
 import type { WriteTags } from 'exiftool-vendored';
 import { getExifTool } from '../../server/pipeline/exiftool.ts';
 import { processFile } from '../../server/pipeline/process.ts';
-import { readPngXmp, withPngXmp } from '../../server/pipeline/png-xmp.ts';
+import { parsePng, readPngXmp, withPngXmp } from '../../server/pipeline/png-xmp.ts';
 import { crc32OfJoined } from '../../server/util/crc32.ts';
 import { verifyCredential } from '../../server/c2pa/verify.ts';
 import { exiv2, makeEnv, makeImage, withPngText } from '../helpers/pipeline-env.ts';
@@ -56,6 +56,18 @@ t.test('withPngXmp replaces an XMP chunk wherever it was, and readPngXmp reads i
   t.same(chunkTypes(twice), ['IHDR', 'XMP', ...chunkTypes(png).slice(1)], 'one XMP chunk after IHDR, the rest unchanged');
   t.same(await sharp(twice).raw().toBuffer(), await sharp(png).raw().toBuffer());
   t.throws(() => withPngXmp(png.subarray(0, png.length - 20), 'x', 'cut.png'), { message: /truncated/ });
+});
+
+t.test('parsePng says whether a PNG carries XMP and builds the stamped copy from the same walk', async (t) => {
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#345' } }).png().toBuffer();
+  const bare = parsePng(png, 'test');
+  t.equal(bare.hasXmp, false);
+  t.equal(bare.xmp(), null);
+  const stamped = Buffer.concat(bare.withXmp('<x:xmpmeta>stamp</x:xmpmeta>'));
+  t.ok(stamped.equals(withPngXmp(png, '<x:xmpmeta>stamp</x:xmpmeta>', 'test')), 'the same bytes as withPngXmp');
+  const again = parsePng(stamped, 'test');
+  t.equal(again.hasXmp, true);
+  t.equal(again.xmp(), '<x:xmpmeta>stamp</x:xmpmeta>');
 });
 
 /** Every chunk of a PNG: type, length and whether its stored CRC is right. */

@@ -2,12 +2,13 @@
 // it chains onto or compares with. These checks hold it to what a full parse of every line gave: a record already in
 // the file (written by another process, or edited by hand) is found and not written again, a damaged line in the
 // middle is passed over, and a file rewritten under a writer sends it back to the start.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import type { LedgerEntry } from '../../protocol/src/ledger.ts';
-import { Ledger } from '../../server/ledger/ledger.ts';
+import { canonical, Ledger } from '../../server/ledger/ledger.ts';
 
 async function ledgerFile(t: { teardown(fn: () => unknown): void }): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'colophon-catchup-'));
@@ -95,4 +96,53 @@ t.test('a damaged last line with nothing after it stops the append; a file rewri
   await fs.writeFile(file, broken.join('\n') + '\n');
   await t.rejects(new Ledger(file).append('notice.changed', { note: 'five' }), { code: undefined, message: /not a valid entry/ }, 'nothing is chained onto a line that does not parse');
   t.equal((await lines(file)).length, 4, 'and nothing was written');
+});
+
+/** A chain of entries written straight to the file (as another process would have), each with its offset. */
+async function writeChain(file: string, entries: Array<{ type: string; data: Record<string, unknown> }>): Promise<Array<LedgerEntry & { offset: number; bytes: number }>> {
+  let prev = '0'.repeat(64);
+  let offset = 0;
+  const out: Array<LedgerEntry & { offset: number; bytes: number }> = [];
+  for (const [seq, { type, data }] of entries.entries()) {
+    const base = { seq, ts: new Date(Date.UTC(2026, 0, 1) + seq * 1000).toISOString(), type, data, prev };
+    // SPEC: an entry's hash is the SHA-256 of the canonical JSON of every field but the hash itself.
+    const hash = createHash('sha256').update(canonical(base)).digest('hex');
+    const line = canonical({ ...base, hash }) + '\n';
+    out.push({ ...(base as LedgerEntry), hash, offset, bytes: Buffer.byteLength(line) });
+    offset += Buffer.byteLength(line);
+    prev = hash;
+  }
+  await fs.writeFile(file, out.map(({ offset: _o, bytes: _b, ...e }) => canonical(e) + '\n').join(''));
+  return out;
+}
+
+t.test('a ledger larger than one read: a record whose line crosses a read\'s edge is still found; the append chains on', async (t) => {
+  const file = await ledgerFile(t);
+  const padded = (i: number) => ({ ...record(`${i.toString(16).padStart(16, '0')}`, (i % 10).toString()), note: 'n'.repeat(900 + (i % 97)) });
+  const chain = await writeChain(file, Array.from({ length: 7000 }, (_, i) => (i % 7 === 3 ? { type: 'notice.changed', data: { note: `n${i}` } } : { type: 'asset.recorded', data: padded(i) })));
+  const size = (await fs.stat(file)).size;
+  t.ok(size > 2 * (4 << 20), `the file (${size} bytes) spans several 4 MiB reads`);
+  // The first read ends at 4 MiB; with these sizes the line across that edge is a record (checked here).
+  const crossing = chain.find((e) => e.offset < 4 << 20 && e.offset + e.bytes > 4 << 20)!;
+  t.equal(crossing.type, 'asset.recorded', 'a record line crosses the first read\'s edge');
+  for (const e of [chain[0]!, crossing, chain.findLast((x) => x.type === 'asset.recorded')!]) {
+    const found = await new Ledger(file).append('asset.recorded', padded(e.seq));
+    t.equal(found.seq, e.seq, `record ${e.seq} (bytes ${e.offset}–${e.offset + e.bytes}) is found`);
+  }
+  t.equal((await fs.stat(file)).size, size, 'nothing was appended');
+  const next = await new Ledger(file).append('notice.changed', { note: 'after' });
+  t.equal(next.seq, chain.length);
+  t.equal(next.prev, chain.at(-1)!.hash);
+  t.equal((await new Ledger(file).verify()).ok, true);
+});
+
+t.test('a long run of damaged lines before a torn last line is passed over back to the last whole entry', async (t) => {
+  const file = await ledgerFile(t);
+  const chain = await writeChain(file, [0, 1, 2].map((i) => ({ type: 'notice.changed', data: { note: `n${i}` } })));
+  // Damaged lines far longer than the first look back (one longer than a whole read), then a cut line with no newline.
+  await fs.appendFile(file, [100_000, 6_000_000, 100_000].map((n) => `{"data":{"note":"${'x'.repeat(n)}\n`).join('') + '{"data":{"no');
+  const next = await new Ledger(file).append('notice.changed', { note: 'after' });
+  t.equal(next.seq, 3, 'chained onto the last entry that parses');
+  t.equal(next.prev, chain[2]!.hash);
+  t.equal(await fs.readFile(`${file}.torn`, 'utf8'), '{"data":{"no\n', 'the cut line was moved aside');
 });

@@ -103,16 +103,18 @@ async function writeChain(file: string, entries: Array<{ type: string; data: Rec
   let prev = '0'.repeat(64);
   let offset = 0;
   const out: Array<LedgerEntry & { offset: number; bytes: number }> = [];
+  const lines: string[] = [];
   for (const [seq, { type, data }] of entries.entries()) {
     const base = { seq, ts: new Date(Date.UTC(2026, 0, 1) + seq * 1000).toISOString(), type, data, prev };
     // SPEC: an entry's hash is the SHA-256 of the canonical JSON of every field but the hash itself.
     const hash = createHash('sha256').update(canonical(base)).digest('hex');
     const line = canonical({ ...base, hash }) + '\n';
+    lines.push(line);
     out.push({ ...(base as LedgerEntry), hash, offset, bytes: Buffer.byteLength(line) });
     offset += Buffer.byteLength(line);
     prev = hash;
   }
-  await fs.writeFile(file, out.map(({ offset: _o, bytes: _b, ...e }) => canonical(e) + '\n').join(''));
+  await fs.writeFile(file, lines.join(''));
   return out;
 }
 
